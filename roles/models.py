@@ -1,0 +1,199 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+
+from marops.db import choices_constraint
+
+from .choices import ChartStatus, Level, Team
+
+
+class Person(models.Model):
+    """Someone in (or around) the marketing organisation; may or may not have a login."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="The login this person uses, if any.",
+    )
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.SPECIALIST)
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="roles_person_unique_email"),
+            choices_constraint("level", Level, "roles_person"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.email = (self.email or "").strip().lower()
+
+
+class Role(models.Model):
+    """The role catalogue: the four core MarOps roles, executives and the legacy 2022 roles."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    team = models.CharField(max_length=30, choices=Team.choices)
+    band_min = models.PositiveIntegerField("salary band minimum")
+    band_max = models.PositiveIntegerField("salary band maximum")
+    currency = models.CharField(max_length=3, default="GBP")
+    is_core = models.BooleanField(
+        "core MarOps role", default=False, help_text="One of the four roles of the 2026 model."
+    )
+    is_platform_role = models.BooleanField(
+        "defined by a platform",
+        default=False,
+        help_text="A 2022-style role named after the tool it manages (e.g. Marketo admin).",
+    )
+    min_level = models.CharField(max_length=20, choices=Level.choices, blank=True)
+
+    class Meta:
+        ordering = ["-is_core", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(band_min__lte=models.F("band_max")),
+                name="roles_role_band_min_lte_max",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="roles_role_currency_iso"
+            ),
+            choices_constraint("team", Team, "roles_role"),
+            models.CheckConstraint(
+                condition=models.Q(min_level="") | models.Q(min_level__in=Level.values),
+                name="roles_role_min_level_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Chart(models.Model):
+    """A version of the organisation: the one live chart, a scenario, or a former live chart."""
+
+    name = models.CharField(max_length=150, unique=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=ChartStatus.choices, default=ChartStatus.SCENARIO)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="derived_charts"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    adopted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "name"]
+        constraints = [
+            # Exactly one chart is the real organisation; the database refuses a second.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status=ChartStatus.LIVE),
+                name="roles_chart_one_live",
+            ),
+            choices_constraint("status", ChartStatus, "roles_chart"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == ChartStatus.LIVE
+
+    @property
+    def is_editable(self) -> bool:
+        """Former live charts are kept as history and never edited."""
+        return self.status != ChartStatus.ARCHIVED
+
+
+class Position(models.Model):
+    """A seat in a chart. An empty person is a vacancy to hire or promote into."""
+
+    chart = models.ForeignKey(Chart, on_delete=models.CASCADE, related_name="positions")
+    title = models.CharField(max_length=150)
+    team = models.CharField(max_length=30, choices=Team.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    roles = models.ManyToManyField(Role, through="PositionRole", related_name="positions", blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="positions"
+    )
+    # RESTRICT, not PROTECT: a manager cannot be deleted while people report to it, but a
+    # whole chart (which cascades to all its positions) still can be.
+    reports_to = models.ForeignKey(
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="reports"
+    )
+    dotted_lines = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="dotted_reports",
+        help_text="Dotted-line managers (e.g. the Data Steward to the CDO).",
+    )
+    salary = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Actual salary, if known; otherwise the role band is used."
+    )
+
+    class Meta:
+        ordering = ["chart", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chart", "person"],
+                condition=models.Q(person__isnull=False),
+                name="roles_position_one_per_person_per_chart",
+            ),
+            models.UniqueConstraint(
+                fields=["chart"],
+                condition=models.Q(reports_to__isnull=True),
+                name="roles_position_one_root_per_chart",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reports_to=models.F("id")),
+                name="roles_position_not_own_manager",
+            ),
+            choices_constraint("team", Team, "roles_position"),
+            choices_constraint("level", Level, "roles_position"),
+        ]
+        indexes = [models.Index(fields=["chart", "reports_to"])]
+
+    def __str__(self):
+        holder = self.person.name if self.person_id else "vacancy"
+        return f"{self.title} ({holder})"
+
+    @property
+    def is_vacancy(self) -> bool:
+        return self.person_id is None
+
+    def clean(self):
+        if self.reports_to_id is None:
+            return
+        if self.pk and self.reports_to_id == self.pk:
+            raise ValidationError({"reports_to": "A position cannot report to itself."})
+        if self.reports_to.chart_id != self.chart_id:
+            raise ValidationError({"reports_to": "The manager must be a position in the same chart."})
+        # Cycles need the whole chart; roles.services.position_move checks them.
+
+
+class PositionRole(models.Model):
+    """A role held by a position. A role in use cannot be deleted from the catalogue."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE)
+    role = models.ForeignKey(Role, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["position", "role"], name="roles_positionrole_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.position.title}: {self.role.name}"

@@ -1,0 +1,162 @@
+from django.db import models
+from django.db.models.functions import Lower
+
+from marops.db import choices_constraint
+from roles.models import Person, Position, Role
+
+from .choices import AgentStatus, AllowedMode, FlagKind, PlatformCategory, StepMode, WorkflowStatus
+
+
+class Platform(models.Model):
+    """A tool the work runs through: Marketo, Salesforce, an AI service…"""
+
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=30, choices=PlatformCategory.choices)
+    experts = models.ManyToManyField(
+        Position, blank=True, related_name="platform_expertise",
+        help_text="Positions with expertise in this platform (experts serve workflow owners).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="workflows_platform_unique_name"),
+            choices_constraint("category", PlatformCategory, "workflows_platform"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Agent(models.Model):
+    """An AI agent that makes or assists decisions inside workflow steps."""
+
+    name = models.CharField(max_length=120)
+    purpose = models.TextField(blank=True)
+    vendor = models.CharField(max_length=120, blank=True)
+    model_name = models.CharField("model", max_length=120, blank=True)
+    status = models.CharField(max_length=20, choices=AgentStatus.choices, default=AgentStatus.ACTIVE)
+    allowed_mode = models.CharField(
+        "highest mode allowed",
+        max_length=20,
+        choices=AllowedMode.choices,
+        default=AllowedMode.ASSISTED,
+        help_text="Set by the latest AI governance call (governance.PolicyDecision).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="workflows_agent_unique_name"),
+            choices_constraint("status", AgentStatus, "workflows_agent"),
+            choices_constraint("allowed_mode", AllowedMode, "workflows_agent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Workflow(models.Model):
+    """An end-to-end piece of marketing work, owned by exactly one person (or, flagged, none)."""
+
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_workflows"
+    )
+    is_critical = models.BooleanField(
+        "critical", default=False, help_text="One of the 5–7 most important workflows."
+    )
+    status = models.CharField(max_length=20, choices=WorkflowStatus.choices, default=WorkflowStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="workflows_workflow_unique_name"),
+            choices_constraint("status", WorkflowStatus, "workflows_workflow"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Step(models.Model):
+    """One ordered step of a workflow: where it runs, who or what decides, and whether buyers see it."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField()
+    name = models.CharField(max_length=150)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="steps")
+    mode = models.CharField(max_length=20, choices=StepMode.choices, default=StepMode.HUMAN)
+    agent = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="steps"
+    )
+    decision = models.TextField(blank=True, help_text="The decision made in this step.")
+    is_buyer_facing = models.BooleanField("buyer-facing", default=False)
+    roles = models.ManyToManyField(
+        Role, blank=True, related_name="steps", help_text="The human roles that touch this step."
+    )
+
+    class Meta:
+        ordering = ["workflow", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "order"], name="workflows_step_unique_order"),
+            # An AI step must name the agent acting in it.
+            models.CheckConstraint(
+                condition=models.Q(mode=StepMode.HUMAN) | models.Q(agent__isnull=False),
+                name="workflows_step_ai_mode_needs_agent",
+            ),
+            choices_constraint("mode", StepMode, "workflows_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.workflow.name} · {self.order}. {self.name}"
+
+    @property
+    def is_ai(self) -> bool:
+        return self.mode != StepMode.HUMAN
+
+
+class OwnershipFlag(models.Model):
+    """A finding of the ownership scan, open until its cause is gone.
+
+    `subject_key` ("workflow:12", "step:40", "agent:3") names what the flag is about, so the
+    database can keep at most one open flag per subject and kind.
+    """
+
+    kind = models.CharField(max_length=40, choices=FlagKind.choices)
+    subject_key = models.CharField(max_length=60)
+    workflow = models.ForeignKey(
+        Workflow, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    message = models.TextField(blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_key"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="workflows_ownershipflag_one_open_per_subject_and_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(workflow__isnull=False)
+                | models.Q(step__isnull=False)
+                | models.Q(agent__isnull=False),
+                name="workflows_ownershipflag_has_subject",
+            ),
+            choices_constraint("kind", FlagKind, "workflows_ownershipflag"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.subject_key}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
