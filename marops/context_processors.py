@@ -1,2 +1,32 @@
+from django.urls import reverse
+
+# (label, url name, permission needed to see the link)
+NAV = [
+    ("Dashboard", "dashboard", None),
+    ("Org chart", "roles:live-chart", "roles.view_chart"),
+    ("Charts", "roles:chart-list", "roles.view_chart"),
+    ("People", "roles:person-list", "roles.view_person"),
+    ("Workflows", "workflows:workflow-list", "workflows.view_workflow"),
+    ("Platforms", "workflows:platform-list", "workflows.view_platform"),
+    ("Agents", "workflows:agent-list", "workflows.view_agent"),
+    ("Flags", "workflows:flag-list", "workflows.view_ownershipflag"),
+    ("Incidents", "governance:incident-list", "governance.view_incident"),
+    ("Data sources", "governance:data-source-list", "governance.view_datasource"),
+    ("Knowledge", "governance:knowledge-asset-list", "governance.view_knowledgeasset"),
+]
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, url_name, perm in NAV:
+        if perm is None or user.has_perm(perm):
+            url = reverse(url_name)
+            items.append({"label": label, "url": url, "active": request.path.startswith(url) and (url != "/dashboard/" or request.path == url)})
+    # The most specific match wins (so /org/charts/ does not also light up /org/).
+    best = max((i for i in items if i["active"]), key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["active"] = item is best
+    return {"nav_items": items}

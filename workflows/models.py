@@ -81,6 +81,15 @@ class Workflow(models.Model):
     def __str__(self):
         return self.name
 
+    # Both read prefetched steps (see selectors.workflow_list), so a list costs no extra query.
+    @property
+    def platform_names(self) -> list[str]:
+        return list(dict.fromkeys(step.platform.name for step in self.steps.all()))
+
+    @property
+    def ai_step_count(self) -> int:
+        return sum(1 for step in self.steps.all() if step.mode != StepMode.HUMAN)
+
 
 class Step(models.Model):
     """One ordered step of a workflow: where it runs, who or what decides, and whether buyers see it."""

@@ -1,0 +1,69 @@
+"""Reads for people, charts and positions, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .choices import ChartStatus
+from .models import Chart, Person, Position
+
+
+def chart_live() -> Chart | None:
+    return Chart.objects.filter(status=ChartStatus.LIVE).first()
+
+
+def chart_list() -> QuerySet[Chart]:
+    return Chart.objects.select_related("based_on").annotate(
+        position_count=Count("positions"),
+        vacancy_count=Count("positions", filter=Q(positions__person__isnull=True)),
+    )
+
+
+def person_list() -> QuerySet[Person]:
+    return Person.objects.select_related("user")
+
+
+def chart_positions(chart: Chart) -> list[Position]:
+    """Every position of a chart with what a page shows of it: four queries whatever the size."""
+    return list(
+        Position.objects.filter(chart=chart)
+        .select_related("person")
+        .prefetch_related(
+            "roles",
+            "platform_expertise",
+            Prefetch("dotted_lines", queryset=Position.objects.only("id", "title", "chart_id")),
+        )
+        .order_by("title")
+    )
+
+
+@dataclass
+class TreeNode:
+    position: Position
+    depth: int
+    children: list["TreeNode"] = field(default_factory=list)
+
+
+def chart_tree(chart: Chart) -> list[TreeNode]:
+    """The chart as a depth-first list of nodes, root first, reports in title order."""
+    positions = chart_positions(chart)
+    children: dict[int | None, list[Position]] = {}
+    for position in positions:
+        children.setdefault(position.reports_to_id, []).append(position)
+    ordered: list[TreeNode] = []
+
+    def walk(position: Position, depth: int):
+        node = TreeNode(position, depth)
+        ordered.append(node)
+        for child in children.get(position.pk, []):
+            node.children.append(walk(child, depth + 1))
+        return node
+
+    for root in children.get(None, []):
+        walk(root, 0)
+    return ordered
+
+
+def people_unplaced(chart: Chart) -> QuerySet[Person]:
+    """Active people who hold no position in `chart`."""
+    return Person.objects.filter(is_active=True).exclude(positions__chart=chart)
