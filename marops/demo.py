@@ -34,6 +34,7 @@ from workflows.selectors import agent_accountable, step_accountable
 DEMO_PASSWORD = "marops-demo"
 LIVE_CHART = "Halcyon — current org (2022 shape)"
 TARGET_CHART = "Halcyon — 2026 target"
+PAUSED_AGENT = "Send-Time Optimiser"  # the kill switch was pulled on it
 
 
 @dataclass(frozen=True)
@@ -263,11 +264,27 @@ INCIDENTS = [
 ]
 
 
+def _upsert(model, lookup: dict, values: dict, create_only: dict | None = None):
+    """Find by `lookup`; create with `values` (and `create_only`), or save only what differs.
+
+    Unlike update_or_create, a second run with nothing changed writes nothing (so auto_now
+    timestamps stay put)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values, **(create_only or {}))
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save(update_fields=changed)
+    return obj
+
+
 def _upsert_people() -> dict[str, Person]:
     people = {}
     for name, local, level, active in PEOPLE:
-        person, _ = Person.objects.update_or_create(
-            email=email(local), defaults={"name": name, "level": level, "is_active": active}
+        person = _upsert(
+            Person, {"email": email(local)}, {"name": name, "level": level, "is_active": active}
         )
         people[local] = person
     return people
@@ -278,7 +295,8 @@ def _upsert_users(people: dict[str, Person]) -> dict[str, User]:
     for demo in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=demo.username)
         user.is_staff = user.is_superuser = demo.group is None
-        user.set_password(DEMO_PASSWORD)
+        if not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
         if demo.person_email:
             person = next(p for p in people.values() if p.email == demo.person_email)
             user.first_name, _, user.last_name = person.name.partition(" ")
@@ -327,18 +345,18 @@ def _upsert_workflows(people, platforms, agents) -> dict[str, Workflow]:
     roles = {role.key: role for role in Role.objects.all()}
     workflows = {}
     for name, critical, owner, description, steps in WORKFLOWS:
-        workflow, _ = Workflow.objects.update_or_create(
-            name=name,
-            defaults={"is_critical": critical, "owner": people[owner] if owner else None,
-                      "description": description, "status": "active"},
+        workflow = _upsert(
+            Workflow, {"name": name},
+            {"is_critical": critical, "owner": people[owner] if owner else None,
+             "description": description, "status": "active"},
         )
         workflow.steps.filter(order__gt=len(steps)).delete()
         for order, (step_name, platform, mode, agent, decision, buyer_facing, role_keys) in enumerate(steps, 1):
-            step, _ = Step.objects.update_or_create(
-                workflow=workflow, order=order,
-                defaults={"name": step_name, "platform": platforms[platform], "mode": mode,
-                          "agent": agents[agent] if agent else None, "decision": decision,
-                          "is_buyer_facing": buyer_facing},
+            step = _upsert(
+                Step, {"workflow": workflow, "order": order},
+                {"name": step_name, "platform": platforms[platform], "mode": mode,
+                 "agent": agents[agent] if agent else None, "decision": decision,
+                 "is_buyer_facing": buyer_facing},
             )
             step.roles.set([roles[key] for key in role_keys])
         workflows[name] = workflow
@@ -347,19 +365,14 @@ def _upsert_workflows(people, platforms, agents) -> dict[str, Workflow]:
 
 def _upsert_governance(people, agents, users, today: datetime.date):
     for name, allowed, rules, audit_days, score, steward, readers in DATA_SOURCES:
-        source, _ = DataSource.objects.update_or_create(
-            name=name,
-            defaults={"is_allowed": allowed, "entity_rules": rules, "quality_score": score,
-                      "steward": people[steward]},
-            create_defaults={"is_allowed": allowed, "entity_rules": rules, "quality_score": score,
-                             "steward": people[steward],
-                             "last_audit_on": today - datetime.timedelta(days=audit_days)},
+        source = _upsert(
+            DataSource, {"name": name},
+            {"is_allowed": allowed, "entity_rules": rules, "quality_score": score, "steward": people[steward]},
+            create_only={"last_audit_on": today - datetime.timedelta(days=audit_days)},
         )
         source.agents.set([agents[a] for a in readers])
     for name, kind, version, owner, used_by, audits in KNOWLEDGE_ASSETS:
-        asset, _ = KnowledgeAsset.objects.update_or_create(
-            name=name, version=version, defaults={"kind": kind, "owner": people[owner]}
-        )
+        asset = _upsert(KnowledgeAsset, {"name": name, "version": version}, {"kind": kind, "owner": people[owner]})
         asset.agents.set([agents[a] for a in used_by])
         if not asset.audits.exists():
             for days, accuracy, brand, sample, auditor in audits:
@@ -372,7 +385,7 @@ def _upsert_governance(people, agents, users, today: datetime.date):
             agent=agents[agent], allowed_mode=mode, decided_by=people[by], rationale=rationale,
             defaults={"decided_on": today - datetime.timedelta(days=days)},
         )
-    paused = agents["Send-Time Optimiser"]
+    paused = agents[PAUSED_AGENT]
     if not paused.kill_switch_events.exists():
         KillSwitchEvent.objects.create(
             agent=paused, action=KillSwitchAction.PAUSE, by=users["staff"],
@@ -428,7 +441,7 @@ def seed_demo() -> list[DemoUser]:
     users = _upsert_users(people)
     platforms = {}
     for name, category in PLATFORMS:
-        platforms[name], _ = Platform.objects.update_or_create(name=name, defaults={"category": category})
+        platforms[name] = _upsert(Platform, {"name": name}, {"category": category})
     live = _upsert_chart(
         LIVE_CHART, ChartStatus.LIVE, LIVE_POSITIONS, people, platforms,
         "Today's organisation: marketing operations sits under demand gen and is organised by platform.",
@@ -440,13 +453,12 @@ def seed_demo() -> list[DemoUser]:
     )
     agents = {}
     for name, vendor, model_name, allowed, purpose in AGENTS:
-        agents[name], _ = Agent.objects.update_or_create(
-            name=name,
-            defaults={"vendor": vendor, "model_name": model_name, "allowed_mode": allowed,
-                      "purpose": purpose, "status": AgentStatus.ACTIVE},
+        status = AgentStatus.PAUSED if name == PAUSED_AGENT else AgentStatus.ACTIVE
+        agents[name] = _upsert(
+            Agent, {"name": name},
+            {"vendor": vendor, "model_name": model_name, "allowed_mode": allowed,
+             "purpose": purpose, "status": status},
         )
-    Agent.objects.filter(name="Send-Time Optimiser").update(status=AgentStatus.PAUSED)
-    agents["Send-Time Optimiser"].refresh_from_db()
     workflows = _upsert_workflows(people, platforms, agents)
     _upsert_governance(people, agents, users, timezone.localdate())
     _upsert_incidents(people, agents, workflows, users, now)
