@@ -10,6 +10,7 @@ object is first created.
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,8 @@ from governance.models import (
     PolicyDecision,
 )
 from governance.services import incident_create, review_due_on
+from marops.permissions import groups_sync
+from roles.catalogue import catalogue_sync
 from roles.choices import ChartStatus
 from roles.models import Chart, Person, Position, Role
 from workflows.choices import AgentStatus
@@ -437,6 +440,9 @@ def _upsert_incidents(people, agents, workflows, users, now: datetime.datetime):
 def seed_demo() -> list[DemoUser]:
     """Create or refresh the demo company. Returns the demo logins."""
     now = timezone.now()
+    # The catalogue and groups come from migrations; restore them if the database was flushed.
+    catalogue_sync(Role)
+    groups_sync(django_apps)
     people = _upsert_people()
     users = _upsert_users(people)
     platforms = {}

@@ -1,0 +1,61 @@
+"""The three groups of DESIGN.md and what each may do.
+
+Leaders edit charts, workflows, owners and agents. MarOps staff log and review incidents and
+maintain agents, data sources and knowledge assets. Executives read everything and change nothing.
+Everyone in a group may view every model of the three apps.
+
+`groups_sync` takes an app registry so that data migrations can pass their historical one and
+`seed_demo` the current one. A later issue that adds models adds a migration calling it again.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+APPS = ["roles", "workflows", "governance", "marops"]
+ALL = ("add", "change", "delete", "view")
+
+GROUPS = {
+    "Leaders": {
+        "roles": {m: ALL for m in ["person", "chart", "position", "positionrole"]},
+        "workflows": {m: ALL for m in ["platform", "workflow", "step", "agent"]}
+        | {"ownershipflag": ("view", "change")},
+        "governance": {"policydecision": ("add", "view"), "killswitchevent": ("add", "view")},
+    },
+    "MarOps staff": {
+        "workflows": {"agent": ("add", "change", "view")},
+        "governance": {
+            "incident": ("add", "change", "view"),
+            "review": ("add", "change", "view"),
+            "correctiveaction": ALL,
+            "killswitchevent": ("add", "view"),
+            "datasource": ALL,
+            "knowledgeasset": ALL,
+            "outputaudit": ALL,
+        },
+    },
+    "Executives": {},
+}
+
+
+
+def groups_sync(apps) -> None:
+    """Create the groups and grant them their permissions (adding, never removing)."""
+    # Permissions are normally created after migrate; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = had_models or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = had_models
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    view_all = Permission.objects.filter(content_type__app_label__in=APPS, codename__startswith="view_")
+    for group_name, grants in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(*view_all)
+        for app_label, models in grants.items():
+            for model, actions in models.items():
+                codenames = [f"{action}_{model}" for action in actions]
+                perms = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+                if perms.count() != len(codenames):
+                    raise LookupError(f"Missing permissions for {app_label}.{model}: {codenames}")
+                group.permissions.add(*perms)

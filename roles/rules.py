@@ -1,0 +1,204 @@
+"""The reporting rules of the 2026 MarOps model, checked against one chart.
+
+Each rule is one function named after its key in DESIGN.md (`head-reports-to-cmo` is
+`head_reports_to_cmo`). A rule takes a `ChartFacts` (everything loaded up front, in a fixed
+number of queries whatever the chart's size) and returns a list of `Finding`s.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .choices import CoreRole, Level, Team, level_rank
+from .models import Chart, Person, Position, Role
+from .selectors import chart_positions
+
+
+class Severity:
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    advice: str
+    positions: tuple[Position, ...] = ()
+
+    @property
+    def position_titles(self) -> str:
+        return ", ".join(position.title for position in self.positions)
+
+
+@dataclass
+class ChartFacts:
+    """A chart with what the rules need, loaded once."""
+
+    chart: Chart
+    positions: list[Position]
+    core_roles: list[Role]
+    unplaced: list[Person] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.by_id = {position.pk: position for position in self.positions}
+        self.role_keys = {position.pk: {role.key for role in position.roles.all()} for position in self.positions}
+
+    def holding(self, key: str) -> list[Position]:
+        return [p for p in self.positions if key in self.role_keys[p.pk]]
+
+    def manager(self, position: Position) -> Position | None:
+        return self.by_id.get(position.reports_to_id)
+
+
+def chart_facts(chart: Chart) -> ChartFacts:
+    """Load a chart for the rules: six queries, whatever its size."""
+    unplaced = []
+    if chart.is_live:
+        unplaced = list(Person.objects.filter(is_active=True).exclude(positions__chart=chart).order_by("name"))
+    return ChartFacts(
+        chart=chart,
+        positions=chart_positions(chart),
+        core_roles=list(Role.objects.filter(is_core=True)),
+        unplaced=unplaced,
+    )
+
+
+def head_reports_to_cmo(facts: ChartFacts) -> list[Finding]:
+    """"MarOps reports to the CMO directly. Not to demand gen, not to growth.\""""
+    findings = []
+    for head in facts.holding(CoreRole.HEAD_OF_MAROPS):
+        manager = facts.manager(head)
+        if manager is not None and "cmo" in facts.role_keys[manager.pk]:
+            continue
+        through = f"reports to {manager.title}" if manager else "reports to nobody"
+        findings.append(Finding(
+            "head-reports-to-cmo", Severity.HIGH,
+            f"The Head of Marketing Operations ({head.title}) {through}, not directly to the CMO.",
+            "The function's decisions cross every marketing sub-function; reporting through one of "
+            "them produces conflicts of interest that block AI governance work.",
+            (head,) + ((manager,) if manager else ()),
+        ))
+    return findings
+
+
+def steward_dotted_to_cdo(facts: ChartFacts) -> list[Finding]:
+    """"Data Steward has a dotted line to the CDO if one exists.\""""
+    cdos = facts.holding("cdo")
+    if not cdos:
+        return []
+    cdo_ids = {cdo.pk for cdo in cdos}
+    findings = []
+    for steward in facts.holding(CoreRole.DATA_STEWARD):
+        lines = {p.pk for p in steward.dotted_lines.all()} | {steward.reports_to_id}
+        if lines & cdo_ids:
+            continue
+        findings.append(Finding(
+            "steward-dotted-to-cdo", Severity.MEDIUM,
+            f"The Data Steward ({steward.title}) has no dotted line to the CDO ({cdos[0].title}).",
+            "Marketing data and customer data should not diverge. The dotted line forces the conversation.",
+            (steward, cdos[0]),
+        ))
+    return findings
+
+
+def pkd_inside_marops(facts: ChartFacts) -> list[Finding]:
+    """"Prompt and Knowledge Designer reports inside MarOps, not Content.\""""
+    findings = []
+    for designer in facts.holding(CoreRole.PROMPT_KNOWLEDGE_DESIGNER):
+        manager = facts.manager(designer)
+        if manager is not None and manager.team == Team.MAROPS and designer.team == Team.MAROPS:
+            continue
+        where = f"reports to {manager.title} ({manager.get_team_display()})" if manager else "reports to nobody"
+        findings.append(Finding(
+            "pkd-inside-marops", Severity.MEDIUM,
+            f"The Prompt and Knowledge Designer ({designer.title}) {where}, outside MarOps.",
+            "The role is closer to operations than to content production. Putting it under content "
+            "makes it the writer's helper instead of the system's owner.",
+            (designer,) + ((manager,) if manager else ()),
+        ))
+    return findings
+
+
+def head_level(facts: ChartFacts) -> list[Finding]:
+    """"This is a senior role — typically Director or VP level. The function is not delegable to a coordinator.\""""
+    return [
+        Finding(
+            "head-level", Severity.HIGH,
+            f"The Head of Marketing Operations ({head.title}) is at {head.get_level_display()} level; "
+            "the role is Director or VP.",
+            "Owns the function, makes the AI governance call, defends the budget and hires the next "
+            "three roles: a senior role, not delegable to a coordinator.",
+            (head,),
+        )
+        for head in facts.holding(CoreRole.HEAD_OF_MAROPS)
+        if level_rank(head.level) < level_rank(Level.DIRECTOR)
+    ]
+
+
+def missing_role(facts: ChartFacts) -> list[Finding]:
+    """Each of the four core roles is held by someone; a vacancy counts as a planned hire."""
+    held = set().union(*facts.role_keys.values()) if facts.role_keys else set()
+    return [
+        Finding(
+            "missing-role", Severity.HIGH if role.key == CoreRole.HEAD_OF_MAROPS else Severity.MEDIUM,
+            f"No position holds the {role.name} role.",
+            "Hire (or promote) into the missing roles before adding more campaign managers or "
+            "coordinators. Small teams may combine roles into one or two heads.",
+        )
+        for role in facts.core_roles
+        if role.key not in held
+    ]
+
+
+JUNIOR_GENERALIST_ROLES = {"marketing-coordinator", "campaign-manager"}
+
+
+def hiring_order(facts: ChartFacts) -> list[Finding]:
+    """"Junior generalist contraction, senior specialist expansion.\""""
+    if not missing_role(facts):
+        return []
+    vacancies = tuple(
+        p for p in facts.positions if p.is_vacancy and facts.role_keys[p.pk] & JUNIOR_GENERALIST_ROLES
+    )
+    if not vacancies:
+        return []
+    return [Finding(
+        "hiring-order", Severity.MEDIUM,
+        f"{len(vacancies)} coordinator or campaign-manager vacanc{'y is' if len(vacancies) == 1 else 'ies are'} "
+        "open while a core MarOps role is missing.",
+        "Hire (or promote) into the missing core roles before adding more campaign managers or coordinators.",
+        vacancies,
+    )]
+
+
+def unplaced_person(facts: ChartFacts) -> list[Finding]:
+    """An active person who holds no position in the live chart."""
+    return [
+        Finding(
+            "unplaced-person", Severity.LOW,
+            f"{person.name} is active but holds no position in the live chart.",
+            "Place everyone, so each workflow owner and each expert has a seat and a reporting line.",
+        )
+        for person in facts.unplaced
+    ]
+
+
+RULES: list[Callable[[ChartFacts], list[Finding]]] = [
+    head_reports_to_cmo,
+    steward_dotted_to_cdo,
+    pkd_inside_marops,
+    head_level,
+    missing_role,
+    hiring_order,
+    unplaced_person,
+]
+
+
+def chart_findings(chart: Chart) -> list[Finding]:
+    """Every finding of the chart's own rules, most severe first."""
+    facts = chart_facts(chart)
+    findings = [finding for rule in RULES for finding in rule(facts)]
+    return sorted(findings, key=lambda f: Severity.ORDER[f.severity])
