@@ -14,11 +14,7 @@ def incident_list() -> QuerySet[Incident]:
 
 
 def incident_get(pk: int) -> Incident:
-    return (
-        incident_list()
-        .prefetch_related("review__actions__assignee")
-        .get(pk=pk)
-    )
+    return incident_list().prefetch_related("review__actions__assignee").get(pk=pk)
 
 
 def review_is_overdue(incident: Incident) -> bool:

@@ -53,10 +53,18 @@ def incident_create(
         raise ValidationError({"step": f"{agent.name} does not act in the step “{step.name}”."})
     accountability = step_accountable(step) if step is not None else agent_accountable(agent)
     incident = Incident(
-        reporter=reporter, agent=agent, step=step, summary=summary, description=description,
-        severity=severity, occurred_at=occurred_at, is_buyer_facing=is_buyer_facing,
-        harm_category=harm_category, affected=affected,
-        accountable_person=accountability.person, accountability_reason=accountability.reason,
+        reporter=reporter,
+        agent=agent,
+        step=step,
+        summary=summary,
+        description=description,
+        severity=severity,
+        occurred_at=occurred_at,
+        is_buyer_facing=is_buyer_facing,
+        harm_category=harm_category,
+        affected=affected,
+        accountable_person=accountability.person,
+        accountability_reason=accountability.reason,
     )
     incident.full_clean()
     incident.save()

@@ -24,7 +24,13 @@ def navigation(request):
     for label, url_name, perm in NAV:
         if perm is None or user.has_perm(perm):
             url = reverse(url_name)
-            items.append({"label": label, "url": url, "active": request.path.startswith(url) and (url != "/dashboard/" or request.path == url)})
+            items.append(
+                {
+                    "label": label,
+                    "url": url,
+                    "active": request.path.startswith(url) and (url != "/dashboard/" or request.path == url),
+                }
+            )
     # The most specific match wins (so /org/charts/ does not also light up /org/).
     best = max((i for i in items if i["active"]), key=lambda i: len(i["url"]), default=None)
     for item in items:

@@ -15,8 +15,8 @@ ALL = ("add", "change", "delete", "view")
 
 GROUPS = {
     "Leaders": {
-        "roles": {m: ALL for m in ["person", "chart", "position", "positionrole"]},
-        "workflows": {m: ALL for m in ["platform", "workflow", "step", "agent"]}
+        "roles": dict.fromkeys(["person", "chart", "position", "positionrole"], ALL),
+        "workflows": dict.fromkeys(["platform", "workflow", "step", "agent"], ALL)
         | {"ownershipflag": ("view", "change")},
         "governance": {"policydecision": ("add", "view"), "killswitchevent": ("add", "view")},
     },
@@ -34,7 +34,6 @@ GROUPS = {
     },
     "Executives": {},
 }
-
 
 
 def groups_sync(apps) -> None:

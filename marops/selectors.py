@@ -50,7 +50,9 @@ def dashboard_summary() -> DashboardSummary:
     if live is not None:
         missing = missing.exclude(positions__chart=live)
     return DashboardSummary(
-        **wf, **reviews, **agents,
+        **wf,
+        **reviews,
+        **agents,
         open_flags=OwnershipFlag.objects.filter(resolved_at__isnull=True).count(),
         missing_core_roles=list(missing),
     )

@@ -32,7 +32,9 @@ def _reachable(url: str) -> bool:
         return False
 
 
-POSTGRES_AVAILABLE = _reachable(os.environ["DATABASE_URL"]) if DATABASES["default"]["ENGINE"].endswith("postgresql") else False
+POSTGRES_AVAILABLE = (
+    _reachable(os.environ["DATABASE_URL"]) if DATABASES["default"]["ENGINE"].endswith("postgresql") else False
+)
 REDIS_AVAILABLE = _reachable(os.environ["REDIS_URL"])
 MISSING_SERVICES = [
     name for name, ok in (("PostgreSQL", POSTGRES_AVAILABLE), ("Redis", REDIS_AVAILABLE)) if not ok

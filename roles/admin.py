@@ -13,7 +13,17 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "team", "band_min", "band_max", "currency", "is_core", "is_platform_role", "min_level"]
+    list_display = [
+        "name",
+        "key",
+        "team",
+        "band_min",
+        "band_max",
+        "currency",
+        "is_core",
+        "is_platform_role",
+        "min_level",
+    ]
     list_filter = ["is_core", "is_platform_role", "team"]
     search_fields = ["name", "key", "description"]
     prepopulated_fields = {"key": ["name"]}

@@ -137,7 +137,10 @@ class Position(models.Model):
         "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="reports"
     )
     dotted_lines = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="dotted_reports",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="dotted_reports",
         help_text="Dotted-line managers (e.g. the Data Steward to the CDO).",
     )
     salary = models.PositiveIntegerField(
@@ -191,9 +194,7 @@ class PositionRole(models.Model):
     role = models.ForeignKey(Role, on_delete=models.PROTECT)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["position", "role"], name="roles_positionrole_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["position", "role"], name="roles_positionrole_unique")]
 
     def __str__(self):
         return f"{self.position.title}: {self.role.name}"

@@ -44,7 +44,9 @@ class ChartFacts:
 
     def __post_init__(self):
         self.by_id = {position.pk: position for position in self.positions}
-        self.role_keys = {position.pk: {role.key for role in position.roles.all()} for position in self.positions}
+        self.role_keys = {
+            position.pk: {role.key for role in position.roles.all()} for position in self.positions
+        }
 
     def holding(self, key: str) -> list[Position]:
         return [p for p in self.positions if key in self.role_keys[p.pk]]
@@ -57,7 +59,9 @@ def chart_facts(chart: Chart) -> ChartFacts:
     """Load a chart for the rules: six queries, whatever its size."""
     unplaced = []
     if chart.is_live:
-        unplaced = list(Person.objects.filter(is_active=True).exclude(positions__chart=chart).order_by("name"))
+        unplaced = list(
+            Person.objects.filter(is_active=True).exclude(positions__chart=chart).order_by("name")
+        )
     return ChartFacts(
         chart=chart,
         positions=chart_positions(chart),
@@ -67,25 +71,28 @@ def chart_facts(chart: Chart) -> ChartFacts:
 
 
 def head_reports_to_cmo(facts: ChartFacts) -> list[Finding]:
-    """"MarOps reports to the CMO directly. Not to demand gen, not to growth.\""""
+    """The article: “MarOps reports to the CMO directly. Not to demand gen, not to growth.”"""
     findings = []
     for head in facts.holding(CoreRole.HEAD_OF_MAROPS):
         manager = facts.manager(head)
         if manager is not None and "cmo" in facts.role_keys[manager.pk]:
             continue
         through = f"reports to {manager.title}" if manager else "reports to nobody"
-        findings.append(Finding(
-            "head-reports-to-cmo", Severity.HIGH,
-            f"The Head of Marketing Operations ({head.title}) {through}, not directly to the CMO.",
-            "The function's decisions cross every marketing sub-function; reporting through one of "
-            "them produces conflicts of interest that block AI governance work.",
-            (head,) + ((manager,) if manager else ()),
-        ))
+        findings.append(
+            Finding(
+                "head-reports-to-cmo",
+                Severity.HIGH,
+                f"The Head of Marketing Operations ({head.title}) {through}, not directly to the CMO.",
+                "The function's decisions cross every marketing sub-function; reporting through one of "
+                "them produces conflicts of interest that block AI governance work.",
+                (head,) + ((manager,) if manager else ()),
+            )
+        )
     return findings
 
 
 def steward_dotted_to_cdo(facts: ChartFacts) -> list[Finding]:
-    """"Data Steward has a dotted line to the CDO if one exists.\""""
+    """The article: “Data Steward has a dotted line to the CDO if one exists.”"""
     cdos = facts.holding("cdo")
     if not cdos:
         return []
@@ -95,38 +102,48 @@ def steward_dotted_to_cdo(facts: ChartFacts) -> list[Finding]:
         lines = {p.pk for p in steward.dotted_lines.all()} | {steward.reports_to_id}
         if lines & cdo_ids:
             continue
-        findings.append(Finding(
-            "steward-dotted-to-cdo", Severity.MEDIUM,
-            f"The Data Steward ({steward.title}) has no dotted line to the CDO ({cdos[0].title}).",
-            "Marketing data and customer data should not diverge. The dotted line forces the conversation.",
-            (steward, cdos[0]),
-        ))
+        findings.append(
+            Finding(
+                "steward-dotted-to-cdo",
+                Severity.MEDIUM,
+                f"The Data Steward ({steward.title}) has no dotted line to the CDO ({cdos[0].title}).",
+                "Marketing data and customer data should not diverge. "
+                "The dotted line forces the conversation.",
+                (steward, cdos[0]),
+            )
+        )
     return findings
 
 
 def pkd_inside_marops(facts: ChartFacts) -> list[Finding]:
-    """"Prompt and Knowledge Designer reports inside MarOps, not Content.\""""
+    """The article: “Prompt and Knowledge Designer reports inside MarOps, not Content.”"""
     findings = []
     for designer in facts.holding(CoreRole.PROMPT_KNOWLEDGE_DESIGNER):
         manager = facts.manager(designer)
         if manager is not None and manager.team == Team.MAROPS and designer.team == Team.MAROPS:
             continue
-        where = f"reports to {manager.title} ({manager.get_team_display()})" if manager else "reports to nobody"
-        findings.append(Finding(
-            "pkd-inside-marops", Severity.MEDIUM,
-            f"The Prompt and Knowledge Designer ({designer.title}) {where}, outside MarOps.",
-            "The role is closer to operations than to content production. Putting it under content "
-            "makes it the writer's helper instead of the system's owner.",
-            (designer,) + ((manager,) if manager else ()),
-        ))
+        where = (
+            f"reports to {manager.title} ({manager.get_team_display()})" if manager else "reports to nobody"
+        )
+        findings.append(
+            Finding(
+                "pkd-inside-marops",
+                Severity.MEDIUM,
+                f"The Prompt and Knowledge Designer ({designer.title}) {where}, outside MarOps.",
+                "The role is closer to operations than to content production. Putting it under content "
+                "makes it the writer's helper instead of the system's owner.",
+                (designer,) + ((manager,) if manager else ()),
+            )
+        )
     return findings
 
 
 def head_level(facts: ChartFacts) -> list[Finding]:
-    """"This is a senior role — typically Director or VP level. The function is not delegable to a coordinator.\""""
+    """The article: “typically Director or VP level … The function is not delegable to a coordinator.”"""
     return [
         Finding(
-            "head-level", Severity.HIGH,
+            "head-level",
+            Severity.HIGH,
             f"The Head of Marketing Operations ({head.title}) is at {head.get_level_display()} level; "
             "the role is Director or VP.",
             "Owns the function, makes the AI governance call, defends the budget and hires the next "
@@ -143,7 +160,8 @@ def missing_role(facts: ChartFacts) -> list[Finding]:
     held = set().union(*facts.role_keys.values()) if facts.role_keys else set()
     return [
         Finding(
-            "missing-role", Severity.HIGH if role.key == CoreRole.HEAD_OF_MAROPS else Severity.MEDIUM,
+            "missing-role",
+            Severity.HIGH if role.key == CoreRole.HEAD_OF_MAROPS else Severity.MEDIUM,
             f"No position holds the {role.name} role.",
             "Hire (or promote) into the missing roles before adding more campaign managers or "
             "coordinators. Small teams may combine roles into one or two heads.",
@@ -157,7 +175,7 @@ JUNIOR_GENERALIST_ROLES = {"marketing-coordinator", "campaign-manager"}
 
 
 def hiring_order(facts: ChartFacts) -> list[Finding]:
-    """"Junior generalist contraction, senior specialist expansion.\""""
+    """The article: “Junior generalist contraction, senior specialist expansion.”"""
     if not missing_role(facts):
         return []
     vacancies = tuple(
@@ -165,20 +183,26 @@ def hiring_order(facts: ChartFacts) -> list[Finding]:
     )
     if not vacancies:
         return []
-    return [Finding(
-        "hiring-order", Severity.MEDIUM,
-        f"{len(vacancies)} coordinator or campaign-manager vacanc{'y is' if len(vacancies) == 1 else 'ies are'} "
-        "open while a core MarOps role is missing.",
-        "Hire (or promote) into the missing core roles before adding more campaign managers or coordinators.",
-        vacancies,
-    )]
+    return [
+        Finding(
+            "hiring-order",
+            Severity.MEDIUM,
+            f"{len(vacancies)} coordinator or campaign-manager "
+            f"{'vacancy is' if len(vacancies) == 1 else 'vacancies are'} open "
+            "while a core MarOps role is missing.",
+            "Hire (or promote) into the missing core roles before adding more campaign managers "
+            "or coordinators.",
+            vacancies,
+        )
+    ]
 
 
 def unplaced_person(facts: ChartFacts) -> list[Finding]:
     """An active person who holds no position in the live chart."""
     return [
         Finding(
-            "unplaced-person", Severity.LOW,
+            "unplaced-person",
+            Severity.LOW,
             f"{person.name} is active but holds no position in the live chart.",
             "Place everyone, so each workflow owner and each expert has a seat and a reporting line.",
         )

@@ -27,8 +27,10 @@ def _check_person_free(*, chart: Chart, person: Person | None, position: Positio
     holder = taken.first()
     if holder is not None:
         raise ValidationError(
-            {"person": f"{person.name} already holds “{holder.title}” in {chart.name}; "
-             "a person holds one position per chart."}
+            {
+                "person": f"{person.name} already holds “{holder.title}” in {chart.name}; "
+                "a person holds one position per chart."
+            }
         )
 
 
@@ -55,8 +57,13 @@ def position_create(
         raise ValidationError({"reports_to": "The chart already has a top position; choose a manager."})
     _check_person_free(chart=chart, person=person)
     position = Position(
-        chart=chart, title=title, team=team, level=level, person=person,
-        reports_to=reports_to, salary=salary,
+        chart=chart,
+        title=title,
+        team=team,
+        level=level,
+        person=person,
+        reports_to=reports_to,
+        salary=salary,
     )
     position.full_clean()
     position.save()
@@ -74,8 +81,10 @@ def position_move(*, position: Position, new_manager: Position) -> Position:
         raise ValidationError({"reports_to": "The manager must be a position in the same chart."})
     if _manager_chain_contains(chart=position.chart, start_id=new_manager.pk, target_id=position.pk):
         raise ValidationError(
-            {"reports_to": f"“{new_manager.title}” already reports up to “{position.title}”: "
-             "that would make a reporting cycle."}
+            {
+                "reports_to": f"“{new_manager.title}” already reports up to “{position.title}”: "
+                "that would make a reporting cycle."
+            }
         )
     if position.reports_to_id is None:
         raise ValidationError({"reports_to": "The top position of a chart cannot be moved under another."})

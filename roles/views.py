@@ -36,4 +36,6 @@ def chart_index(request):
 @require_GET
 @permission_required("roles.view_person", raise_exception=True)
 def people(request):
-    return render(request, "roles/person_list.html", {"people": person_list().prefetch_related("positions__chart")})
+    return render(
+        request, "roles/person_list.html", {"people": person_list().prefetch_related("positions__chart")}
+    )

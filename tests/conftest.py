@@ -32,7 +32,8 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     """Skip what this machine cannot run, loudly; under CI=true nothing may be skipped."""
     reasons = {
-        "integration": None if (settings.POSTGRES_AVAILABLE and settings.REDIS_AVAILABLE)
+        "integration": None
+        if (settings.POSTGRES_AVAILABLE and settings.REDIS_AVAILABLE)
         else "needs PostgreSQL and Redis",
         "postgres": None if settings.POSTGRES_AVAILABLE else "needs PostgreSQL",
         "e2e": None if CHROMIUM else "needs Chromium (apt-get install chromium)",

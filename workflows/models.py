@@ -13,7 +13,9 @@ class Platform(models.Model):
     name = models.CharField(max_length=120)
     category = models.CharField(max_length=30, choices=PlatformCategory.choices)
     experts = models.ManyToManyField(
-        Position, blank=True, related_name="platform_expertise",
+        Position,
+        blank=True,
+        related_name="platform_expertise",
         help_text="Positions with expertise in this platform (experts serve workflow owners).",
     )
 
@@ -99,9 +101,7 @@ class Step(models.Model):
     name = models.CharField(max_length=150)
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="steps")
     mode = models.CharField(max_length=20, choices=StepMode.choices, default=StepMode.HUMAN)
-    agent = models.ForeignKey(
-        Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="steps"
-    )
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="steps")
     decision = models.TextField(blank=True, help_text="The decision made in this step.")
     is_buyer_facing = models.BooleanField("buyer-facing", default=False)
     roles = models.ManyToManyField(

@@ -49,5 +49,3 @@ def platform_index(request):
 @permission_required("workflows.view_ownershipflag", raise_exception=True)
 def flag_index(request):
     return render(request, "workflows/flag_list.html", {"flags": flag_list()})
-
-

@@ -24,7 +24,9 @@ def test_resolving_a_review_without_an_owner_is_refused():
 def test_resolving_a_review_without_an_owner_is_refused_in_raw_sql():
     review = ReviewFactory(accountable_owner=None)
     with refused_by_database():
-        raw_sql("UPDATE governance_review SET status = 'resolved', resolved_at = now() WHERE id = %s", [review.pk])
+        raw_sql(
+            "UPDATE governance_review SET status = 'resolved', resolved_at = now() WHERE id = %s", [review.pk]
+        )
 
 
 def test_removing_the_owner_of_a_resolved_review_is_refused():
@@ -71,6 +73,10 @@ def test_audit_scores_stay_between_0_and_100():
     asset = KnowledgeAsset.objects.create(name="Prompt", kind="prompt", owner=PersonFactory())
     with refused_by_database():
         OutputAudit.objects.create(
-            asset=asset, audited_on=timezone.localdate(), accuracy_score=140, brand_score=80,
-            sample_size=10, auditor=PersonFactory(),
+            asset=asset,
+            audited_on=timezone.localdate(),
+            accuracy_score=140,
+            brand_score=80,
+            sample_size=10,
+            auditor=PersonFactory(),
         )

@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 
 def log(step=None, agent=None, severity="high"):
     return incident_create(
-        reporter=UserFactory(), agent=agent or step.agent, step=step, summary="Wrong price quoted",
-        description="Quoted a retired tier.", severity=severity, occurred_at=timezone.now(),
+        reporter=UserFactory(),
+        agent=agent or step.agent,
+        step=step,
+        summary="Wrong price quoted",
+        description="Quoted a retired tier.",
+        severity=severity,
+        occurred_at=timezone.now(),
     )
 
 

@@ -18,7 +18,7 @@ def database_url() -> str:
 def celery_worker_process(transactional_db):
     """A real Celery worker (with beat embedded, ticking every second) on the real Redis,
     writing to the test database. It runs the project's normal settings, not the test ones."""
-    schedule = tempfile.NamedTemporaryFile(suffix=".beat", delete=False).name
+    schedule = os.path.join(tempfile.mkdtemp(), "celerybeat-schedule")
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "marops.settings",
         "DATABASE_URL": database_url(),
@@ -26,12 +26,31 @@ def celery_worker_process(transactional_db):
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "MAROPS_HEARTBEAT_SECONDS": "1",
     }
-    log = tempfile.NamedTemporaryFile(suffix=".log", delete=False, mode="w+")
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (lives as long as the worker)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "marops", "worker", "--beat", "-s", schedule,
-         "--pool=solo", "--loglevel=INFO", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-         "-n", f"test-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "marops",
+            "worker",
+            "--beat",
+            "-s",
+            schedule,
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "-n",
+            f"test-{os.getpid()}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
     )
     yield worker
     worker.terminate()

@@ -44,9 +44,17 @@ def test_every_url_redirects_an_anonymous_visitor_to_a_login_page(client):
 
 
 APP_PAGES = [
-    "dashboard", "roles:live-chart", "roles:chart-list", "roles:person-list",
-    "workflows:workflow-list", "workflows:agent-list", "workflows:platform-list", "workflows:flag-list",
-    "governance:incident-list", "governance:data-source-list", "governance:knowledge-asset-list",
+    "dashboard",
+    "roles:live-chart",
+    "roles:chart-list",
+    "roles:person-list",
+    "workflows:workflow-list",
+    "workflows:agent-list",
+    "workflows:platform-list",
+    "workflows:flag-list",
+    "governance:incident-list",
+    "governance:data-source-list",
+    "governance:knowledge-asset-list",
 ]
 
 
@@ -65,7 +73,12 @@ def test_a_user_in_no_group_is_refused_the_app_pages(client, demo):
 
 @pytest.mark.parametrize(
     ("username", "landing"),
-    [("cmo", "/dashboard/"), ("leader", "/org/"), ("staff", "/governance/incidents/"), ("admin", "/dashboard/")],
+    [
+        ("cmo", "/dashboard/"),
+        ("leader", "/org/"),
+        ("staff", "/governance/incidents/"),
+        ("admin", "/dashboard/"),
+    ],
 )
 def test_each_demo_user_lands_on_the_screen_for_their_job(client, demo, username, landing):
     response = client.post(reverse("login"), {"username": username, "password": "marops-demo"}, follow=True)
@@ -80,8 +93,9 @@ def test_a_wrong_password_is_refused_with_a_message(client, demo):
 
 
 def test_executives_and_staff_cannot_edit_charts_but_leaders_can(demo):
-    leader, staff, executive = (make_user(u, g) for u, g in
-                                [("l", "Leaders"), ("s", "MarOps staff"), ("e", "Executives")])
+    leader, staff, executive = (
+        make_user(u, g) for u, g in [("l", "Leaders"), ("s", "MarOps staff"), ("e", "Executives")]
+    )
     assert leader.has_perm("roles.change_position") and leader.has_perm("workflows.change_workflow")
     assert not staff.has_perm("roles.change_position") and not executive.has_perm("roles.change_position")
     assert staff.has_perm("governance.add_incident") and staff.has_perm("governance.change_review")
@@ -98,9 +112,15 @@ def test_only_superusers_reach_django_admin(client, demo):
     from workflows.models import Workflow
 
     workflow = Workflow.objects.get(name="Lead routing")
-    for path in ["/admin/", "/admin/roles/position/", "/admin/workflows/workflow/",
-                 "/admin/governance/incident/", "/admin/roles/person/?q=dana",
-                 f"/admin/workflows/workflow/{workflow.pk}/change/", "/admin/governance/review/?status=open"]:
+    for path in [
+        "/admin/",
+        "/admin/roles/position/",
+        "/admin/workflows/workflow/",
+        "/admin/governance/incident/",
+        "/admin/roles/person/?q=dana",
+        f"/admin/workflows/workflow/{workflow.pk}/change/",
+        "/admin/governance/review/?status=open",
+    ]:
         assert client.get(path).status_code == 200, path
 
 

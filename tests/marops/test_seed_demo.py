@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    models = [m for label in ("roles", "workflows", "governance") for m in apps.get_app_config(label).get_models()]
+    models = [
+        m for label in ("roles", "workflows", "governance") for m in apps.get_app_config(label).get_models()
+    ]
     models += [User]
     return {m._meta.label: serializers.serialize("python", m.objects.order_by("pk")) for m in models}
 
@@ -44,12 +46,23 @@ def test_the_live_chart_is_organised_by_platform_and_trips_the_2026_rules(demo):
     live = Chart.objects.get(status="live")
     assert live.name == LIVE_CHART
     titles = set(live.positions.values_list("title", flat=True))
-    assert {"Marketo Admin", "Salesforce Admin", "Analytics Lead", "Content Lead",
-            "Demand Generation Director", "Chief Marketing Officer", "Chief Data Officer"} <= titles
+    assert {
+        "Marketo Admin",
+        "Salesforce Admin",
+        "Analytics Lead",
+        "Content Lead",
+        "Demand Generation Director",
+        "Chief Marketing Officer",
+        "Chief Data Officer",
+    } <= titles
     assert live.positions.filter(title__startswith="Campaign Coordinator").count() >= 2
     findings = chart_findings(live)
     assert {f.rule for f in findings} == {
-        "head-reports-to-cmo", "head-level", "missing-role", "hiring-order", "unplaced-person"
+        "head-reports-to-cmo",
+        "head-level",
+        "missing-role",
+        "hiring-order",
+        "unplaced-person",
     }
     missing = sorted(f.message for f in findings if f.rule == "missing-role")
     assert missing == [

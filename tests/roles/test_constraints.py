@@ -154,8 +154,17 @@ def test_the_catalogue_has_the_four_core_roles_with_the_articles_bands():
         "prompt-knowledge-designer": (50_000, 70_000, ""),
     }
     keys = set(Role.objects.values_list("key", flat=True))
-    assert {"cmo", "cdo", "cto", "platform-owner", "campaign-manager", "marketing-coordinator",
-            "content-lead", "demand-gen-lead", "growth-lead"} <= keys
+    assert {
+        "cmo",
+        "cdo",
+        "cto",
+        "platform-owner",
+        "campaign-manager",
+        "marketing-coordinator",
+        "content-lead",
+        "demand-gen-lead",
+        "growth-lead",
+    } <= keys
 
 
 def test_former_live_charts_are_read_only():

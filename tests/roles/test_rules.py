@@ -18,7 +18,11 @@ def build(spec, status="scenario"):
         title = next(t for t, v in pending.items() if v[0] is None or v[0] in made)
         manager, team, level, keys, vacant = pending.pop(title)
         made[title] = PositionFactory(
-            chart=chart, title=title, reports_to=made.get(manager), team=team, level=level,
+            chart=chart,
+            title=title,
+            reports_to=made.get(manager),
+            team=team,
+            level=level,
             person=None if vacant else PersonFactory(name=f"{title} holder"),
             roles=[role(k) for k in keys],
         )
@@ -61,7 +65,9 @@ def test_the_2026_model_has_no_findings():
 
 
 def test_head_reporting_through_demand_gen_trips_head_reports_to_cmo():
-    chart, made = model_chart(**{"Head of MarOps": ("Demand gen lead", "marops", "director", ["head-of-marops"], False)})
+    chart, made = model_chart(
+        **{"Head of MarOps": ("Demand gen lead", "marops", "director", ["head-of-marops"], False)}
+    )
     [finding] = rules.head_reports_to_cmo(chart_facts(chart))
     assert finding.severity == "high"
     assert finding.positions == (made["Head of MarOps"], made["Demand gen lead"])
@@ -69,7 +75,7 @@ def test_head_reporting_through_demand_gen_trips_head_reports_to_cmo():
 
 
 def test_steward_without_dotted_line_trips_only_when_there_is_a_cdo():
-    chart, made = build({k: v for k, v in MODEL_2026.items()})  # no dotted line added
+    chart, made = build(dict(MODEL_2026.items()))  # no dotted line added
     [finding] = rules.steward_dotted_to_cdo(chart_facts(chart))
     assert finding.positions == (made["Data Steward"], made["CDO"])
     chart, _ = build({k: v for k, v in MODEL_2026.items() if k != "CDO"})
@@ -78,8 +84,10 @@ def test_steward_without_dotted_line_trips_only_when_there_is_a_cdo():
 
 def test_pkd_under_content_trips_pkd_inside_marops():
     chart, made = model_chart(
-        **{"Content lead": ("CMO", "content", "manager", ["content-lead"], False),
-           "PKD": ("Content lead", "content", "specialist", ["prompt-knowledge-designer"], False)}
+        **{
+            "Content lead": ("CMO", "content", "manager", ["content-lead"], False),
+            "PKD": ("Content lead", "content", "specialist", ["prompt-knowledge-designer"], False),
+        }
     )
     [finding] = rules.pkd_inside_marops(chart_facts(chart))
     assert "reports to Content lead (Content), outside MarOps" in finding.message
@@ -119,7 +127,7 @@ def test_an_active_person_outside_the_live_chart_trips_unplaced_person():
 def test_rule_checks_take_a_fixed_number_of_queries(django_assert_max_num_queries):
     small, _ = model_chart()
     big, made = model_chart()
-    for i in range(150):
+    for _i in range(150):
         PositionFactory(chart=big, reports_to=made["Demand gen lead"], roles=[role("campaign-manager")])
     for chart in (small, big):
         with django_assert_max_num_queries(6):

@@ -1,14 +1,35 @@
 from django.core.management.base import BaseCommand
 
-from marops.demo import DEMO_PASSWORD, LIVE_CHART, TARGET_CHART, seed_demo
+from marops.demo import DEMO_PASSWORD, DEMO_USERS, LIVE_CHART, TARGET_CHART, seed_demo
+from roles.models import Chart
 
 
 class Command(BaseCommand):
     help = "Create (or refresh) Halcyon Software, the demo company, and the four demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing if the database already has a chart (used by `make run`, so a "
+            "second run never overwrites what users changed).",
+        )
+
     def handle(self, *args, **options):
+        if options["if_empty"] and Chart.objects.exists():
+            self.stdout.write(
+                "The database already has data; demo not loaded "
+                "(run seed_demo without --if-empty to refresh it)."
+            )
+            self._print_logins(DEMO_USERS)
+            return
         users = seed_demo()
-        self.stdout.write(self.style.SUCCESS(f"Demo company ready: “{LIVE_CHART}” (live) and “{TARGET_CHART}”."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo company ready: “{LIVE_CHART}” (live) and “{TARGET_CHART}”.")
+        )
+        self._print_logins(users)
+
+    def _print_logins(self, users):
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for user in users:
             group = user.group or "superuser"

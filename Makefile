@@ -1,0 +1,41 @@
+# MarOps: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+MANAGE := $(UV) run --frozen python manage.py
+PORT ?= 8000
+
+.PHONY: run test setup lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+# Virtualenv from the committed uv.lock.
+setup: $(UV)
+	$(UV) sync --frozen --quiet
+
+# Serve the app at http://127.0.0.1:$(PORT) with a Celery worker and beat beside it.
+# SQLite and a local filesystem broker unless DATABASE_URL / REDIS_URL say otherwise.
+run: export DJANGO_DEBUG ?= 1
+run: setup
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_demo --if-empty
+	@mkdir -p var
+	@trap 'kill 0' EXIT INT TERM; \
+	$(UV) run --frozen celery -A marops worker --beat --pool=solo --loglevel=WARNING \
+	  -s var/celerybeat-schedule & \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# The whole suite on the real PostgreSQL, Redis, Celery worker and Chromium.
+test: setup
+	@./scripts/ensure-services.sh
+	$(UV) run --frozen ruff check .
+	$(MANAGE) makemigrations --check --dry-run >/dev/null
+	$(UV) run --frozen pytest --create-db
+
+lint: setup
+	$(UV) run --frozen ruff check .
+
+clean:
+	rm -rf .venv .tools var staticfiles db.sqlite3
