@@ -31,7 +31,7 @@ run: setup
 test: setup
 	@./scripts/ensure-services.sh
 	$(UV) run --frozen ruff check .
-	$(MANAGE) makemigrations --check --dry-run >/dev/null
+	DJANGO_SETTINGS_MODULE=marops.test_settings $(MANAGE) makemigrations --check --dry-run >/dev/null
 	$(UV) run --frozen pytest --create-db
 
 lint: setup
