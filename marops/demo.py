@@ -187,7 +187,7 @@ WORKFLOWS = [
          ("Publish to website", "Contentful", "human", None, "Publish or hold", True, ["content-lead"]),
          ("Personalise page for visitor", "Contentful", "ai_autonomous", "Campaign Copy Assistant", "Which variant each visitor sees", True, []),
      ]),
-    ("Lead nurture", True, "marco.rossi",
+    ("Lead nurture", True, "mia.chen",
      "Keeps not-yet-ready leads warm until they are.", [
          ("Enrol in nurture track", "Marketo", "ai_assisted", "Lead Qualification Agent", "Which nurture track", False, ["platform-owner"]),
          ("Send nurture emails", "Marketo", "ai_autonomous", "Send-Time Optimiser", "When each email goes out", True, []),
@@ -315,27 +315,28 @@ def _upsert_users(people: dict[str, Person]) -> dict[str, User]:
 
 def _upsert_chart(name: str, status: str, rows, people, platforms, description: str, based_on=None) -> Chart:
     chart, _ = Chart.objects.get_or_create(name=name, defaults={"status": status})
-    if status == ChartStatus.LIVE and not Chart.objects.filter(status=ChartStatus.LIVE).exclude(pk=chart.pk).exists():
-        chart.status = ChartStatus.LIVE
-    elif status != ChartStatus.LIVE:
-        chart.status = status
-    chart.description, chart.based_on = description, based_on
-    chart.save()
+    another_live = Chart.objects.filter(status=ChartStatus.LIVE).exclude(pk=chart.pk).exists()
+    if status != ChartStatus.LIVE or not another_live:  # never unseat a chart the users adopted
+        chart = _upsert(Chart, {"pk": chart.pk}, {"status": status})
+    chart = _upsert(Chart, {"pk": chart.pk}, {"description": description, "based_on": based_on})
     roles = {role.key: role for role in Role.objects.all()}
     wanted_titles = [row[0] for row in rows]
     # Detach positions the demo does not have (so their removal cannot hit the RESTRICT line).
-    chart.positions.exclude(title__in=wanted_titles).update(reports_to=None)
-    chart.positions.exclude(title__in=wanted_titles).delete()
-    # Free every seat first so people can move between positions without tripping the
-    # one-position-per-person constraint.
-    chart.positions.update(person=None)
+    extra = chart.positions.exclude(title__in=wanted_titles)
+    if extra.exists():
+        extra.update(reports_to=None)
+        extra.delete()
     by_title = {}
     for title, team, level, role_keys, person, manager, expertise, salary, _dotted in rows:
-        position = chart.positions.filter(title=title).first() or Position(chart=chart, title=title)
-        position.team, position.level, position.salary = team, level, salary
-        position.person = people[person] if person else None
-        position.reports_to = by_title[manager] if manager else None
-        position.save()
+        person = people[person] if person else None
+        if person is not None:
+            # A person holds one seat per chart: free the seat they hold under another title.
+            chart.positions.filter(person=person).exclude(title=title).update(person=None)
+        position = _upsert(
+            Position, {"chart": chart, "title": title},
+            {"team": team, "level": level, "salary": salary, "person": person,
+             "reports_to": by_title[manager] if manager else None},
+        )
         position.roles.set([roles[key] for key in role_keys])
         position.platform_expertise.set([platforms[p] for p in expertise])
         by_title[title] = position

@@ -1,7 +1,10 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 from marops.db import choices_constraint
 
@@ -120,6 +123,23 @@ class Chart(models.Model):
         return self.status != ChartStatus.ARCHIVED
 
 
+class PositionRole(models.Model):
+    """A role held by a position. A role in use cannot be deleted from the catalogue."""
+
+    position = models.ForeignKey("roles.Position", on_delete=models.CASCADE)
+    role = models.ForeignKey(Role, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["position", "role"], name="roles_positionrole_unique")]
+
+    def __str__(self):
+        return f"{self.position.title}: {self.role.name}"
+
+
+def new_position_key() -> str:
+    return uuid.uuid4().hex[:12]
+
+
 class Position(models.Model):
     """A seat in a chart. An empty person is a vacancy to hire or promote into."""
 
@@ -127,7 +147,7 @@ class Position(models.Model):
     title = models.CharField(max_length=150)
     team = models.CharField(max_length=30, choices=Team.choices)
     level = models.CharField(max_length=20, choices=Level.choices)
-    roles = models.ManyToManyField(Role, through="PositionRole", related_name="positions", blank=True)
+    roles = models.ManyToManyField(Role, through=PositionRole, related_name="positions", blank=True)
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="positions"
     )
@@ -146,6 +166,12 @@ class Position(models.Model):
     salary = models.PositiveIntegerField(
         null=True, blank=True, help_text="Actual salary, if known; otherwise the role band is used."
     )
+    key = models.CharField(
+        max_length=64,
+        default=new_position_key,
+        help_text="Identifies the seat across a chart and its clones (and as position_id in CSV).",
+    )
+    history = HistoricalRecords(m2m_fields=[roles, dotted_lines])
 
     class Meta:
         ordering = ["chart", "title"]
@@ -160,6 +186,7 @@ class Position(models.Model):
                 condition=models.Q(reports_to__isnull=True),
                 name="roles_position_one_root_per_chart",
             ),
+            models.UniqueConstraint(fields=["chart", "key"], name="roles_position_unique_key_per_chart"),
             models.CheckConstraint(
                 condition=~models.Q(reports_to=models.F("id")),
                 name="roles_position_not_own_manager",
@@ -185,16 +212,3 @@ class Position(models.Model):
         if self.reports_to.chart_id != self.chart_id:
             raise ValidationError({"reports_to": "The manager must be a position in the same chart."})
         # Cycles need the whole chart; roles.services.position_move checks them.
-
-
-class PositionRole(models.Model):
-    """A role held by a position. A role in use cannot be deleted from the catalogue."""
-
-    position = models.ForeignKey(Position, on_delete=models.CASCADE)
-    role = models.ForeignKey(Role, on_delete=models.PROTECT)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["position", "role"], name="roles_positionrole_unique")]
-
-    def __str__(self):
-        return f"{self.position.title}: {self.role.name}"

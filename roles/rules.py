@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .choices import CoreRole, Level, Team, level_rank
 from .models import Chart, Person, Position, Role
-from .selectors import chart_positions
+from .selectors import chart_positions, people_unplaced
 
 
 class Severity:
@@ -55,18 +55,15 @@ class ChartFacts:
         return self.by_id.get(position.reports_to_id)
 
 
-def chart_facts(chart: Chart) -> ChartFacts:
-    """Load a chart for the rules: six queries, whatever its size."""
-    unplaced = []
-    if chart.is_live:
-        unplaced = list(
-            Person.objects.filter(is_active=True).exclude(positions__chart=chart).order_by("name")
-        )
+def chart_facts(chart: Chart, positions: list[Position] | None = None) -> ChartFacts:
+    """Load a chart for the rules in a fixed number of queries, whatever its size.
+
+    Pass `positions` (from `selectors.chart_positions`) when the page has loaded them already."""
     return ChartFacts(
         chart=chart,
-        positions=chart_positions(chart),
+        positions=chart_positions(chart) if positions is None else positions,
         core_roles=list(Role.objects.filter(is_core=True)),
-        unplaced=unplaced,
+        unplaced=list(people_unplaced(chart)) if chart.is_live else [],
     )
 
 
@@ -210,7 +207,9 @@ def unplaced_person(facts: ChartFacts) -> list[Finding]:
     ]
 
 
-RULES: list[Callable[[ChartFacts], list[Finding]]] = [
+ChartRule = Callable[[ChartFacts], list[Finding]]
+
+RULES: list[ChartRule] = [
     head_reports_to_cmo,
     steward_dotted_to_cdo,
     pkd_inside_marops,
@@ -221,8 +220,18 @@ RULES: list[Callable[[ChartFacts], list[Finding]]] = [
 ]
 
 
-def chart_findings(chart: Chart) -> list[Finding]:
-    """Every finding of the chart's own rules, most severe first."""
-    facts = chart_facts(chart)
+def register_chart_rule(rule: ChartRule) -> ChartRule:
+    """Add a rule that needs more than the chart (e.g. workflows' `platform_organised`).
+
+    Apps that depend on roles register their chart rules here from AppConfig.ready(), so roles
+    itself imports none of them."""
+    if rule not in RULES:
+        RULES.append(rule)
+    return rule
+
+
+def chart_findings(chart: Chart, positions: list[Position] | None = None) -> list[Finding]:
+    """Every finding of the chart's rules, most severe first."""
+    facts = chart_facts(chart, positions)
     findings = [finding for rule in RULES for finding in rule(facts)]
     return sorted(findings, key=lambda f: Severity.ORDER[f.severity])

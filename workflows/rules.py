@@ -1,0 +1,33 @@
+"""Rules that need workflows as well as the chart. Registered into roles' chart rules."""
+
+from roles.rules import ChartFacts, Finding, Severity
+
+from .models import Workflow
+
+
+def platform_organised(facts: ChartFacts) -> list[Finding]:
+    """The article: “Platform expertise sits inside roles defined by the workflow they own, not
+    the tool they manage.” A position defined by a platform whose holder owns no workflow."""
+    platform_positions = [
+        p for p in facts.positions if any(role.is_platform_role for role in p.roles.all())
+    ]
+    if not platform_positions:
+        return []
+    owners = set(Workflow.objects.filter(owner__isnull=False).values_list("owner_id", flat=True).distinct())
+    findings = []
+    for position in platform_positions:
+        if position.person_id in owners:
+            continue
+        tools = ", ".join(platform.name for platform in position.platform_expertise.all()) or "a platform"
+        holder = position.person.name if position.person_id else "This vacancy"
+        findings.append(
+            Finding(
+                "platform-organised",
+                Severity.MEDIUM,
+                f"{position.title} is defined by {tools}; {holder} owns no workflow.",
+                "Organise around workflows and decisions, not platforms: give this seat a workflow to "
+                "own, or fold the platform expertise into a role such as Workflow Architect.",
+                (position,),
+            )
+        )
+    return findings
