@@ -321,11 +321,6 @@ def _upsert_chart(name: str, status: str, rows, people, platforms, description: 
     chart = _upsert(Chart, {"pk": chart.pk}, {"description": description, "based_on": based_on})
     roles = {role.key: role for role in Role.objects.all()}
     wanted_titles = [row[0] for row in rows]
-    # Detach positions the demo does not have (so their removal cannot hit the RESTRICT line).
-    extra = chart.positions.exclude(title__in=wanted_titles)
-    if extra.exists():
-        extra.update(reports_to=None)
-        extra.delete()
     by_title = {}
     for title, team, level, role_keys, person, manager, expertise, salary, _dotted in rows:
         person = people[person] if person else None
@@ -342,6 +337,15 @@ def _upsert_chart(name: str, status: str, rows, people, platforms, description: 
         by_title[title] = position
     for title, *_rest, dotted in rows:
         by_title[title].dotted_lines.set([by_title[t] for t in dotted])
+    # Seats the demo does not have (added by users): remove them, deepest first.
+    parent_of = dict(chart.positions.values_list("id", "reports_to_id"))
+
+    def depth(pk):
+        return 0 if parent_of[pk] is None else 1 + depth(parent_of[pk])
+
+    extra = chart.positions.exclude(title__in=wanted_titles).values_list("id", flat=True)
+    for pk in sorted(extra, key=depth, reverse=True):
+        Position.objects.filter(pk=pk).delete()
     return chart
 
 

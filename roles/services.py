@@ -1,11 +1,33 @@
-"""Writes to people, charts and positions. Views, commands and the seed call these."""
+"""Writes to people, charts and positions. Views, commands, the CSV import and the seed call these.
 
+Every write validates first and raises ValidationError (keyed by field where there is one), so a
+refused edit changes nothing. History is recorded by django-simple-history on each save.
+"""
+
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Chart, Person, Position, Role
+from .choices import ChartStatus
+from .models import Chart, Person, Position, PositionRole, Role
+
+
+@dataclass
+class PositionData:
+    """What a position is: everything a Leader can edit in one go."""
+
+    title: str
+    team: str
+    level: str
+    roles: list[Role]
+    person: Person | None = None
+    reports_to: Position | None = None
+    dotted_lines: list[Position] = field(default_factory=list)
+    salary: int | None = None
 
 
 def _manager_chain_contains(*, chart: Chart, start_id: int, target_id: int) -> bool:
@@ -20,11 +42,15 @@ def _manager_chain_contains(*, chart: Chart, start_id: int, target_id: int) -> b
     return False
 
 
+def _check_editable(chart: Chart):
+    if not chart.is_editable:
+        raise ValidationError(f"{chart.name} is a former live chart, kept read-only as history.")
+
+
 def _check_person_free(*, chart: Chart, person: Person | None, position: Position | None = None):
     if person is None:
         return
-    taken = Position.objects.filter(chart=chart, person=person).exclude(pk=getattr(position, "pk", None))
-    holder = taken.first()
+    holder = Position.objects.filter(chart=chart, person=person).exclude(pk=getattr(position, "pk", None)).first()
     if holder is not None:
         raise ValidationError(
             {
@@ -34,12 +60,82 @@ def _check_person_free(*, chart: Chart, person: Person | None, position: Positio
         )
 
 
-def _check_editable(chart: Chart):
-    if not chart.is_editable:
-        raise ValidationError(f"{chart.name} is a former live chart, kept read-only as history.")
+def _check_manager(*, chart: Chart, position: Position | None, manager: Position | None):
+    """Solid line: same chart, no cycle, and exactly one top position per chart."""
+    is_root = position is not None and position.pk and position.reports_to_id is None
+    if manager is None:
+        if is_root:
+            return
+        if Position.objects.filter(chart=chart, reports_to__isnull=True).exists():
+            raise ValidationError({"reports_to": "The chart already has a top position; choose a manager."})
+        return
+    if is_root:
+        raise ValidationError({"reports_to": "The top position of a chart cannot be moved under another."})
+    if manager.chart_id != chart.pk:
+        raise ValidationError({"reports_to": "The manager must be a position in the same chart."})
+    if position is not None and position.pk:
+        if manager.pk == position.pk:
+            raise ValidationError({"reports_to": "A position cannot report to itself."})
+        if _manager_chain_contains(chart=chart, start_id=manager.pk, target_id=position.pk):
+            raise ValidationError(
+                {
+                    "reports_to": f"“{manager.title}” already reports up to “{position.title}”: "
+                    "that would make a reporting cycle."
+                }
+            )
+
+
+def _check_dotted_lines(*, chart: Chart, position: Position | None, data: PositionData):
+    for other in data.dotted_lines:
+        if other.chart_id != chart.pk:
+            raise ValidationError({"dotted_lines": f"“{other.title}” is in another chart."})
+        if position is not None and other.pk == position.pk:
+            raise ValidationError({"dotted_lines": "A position cannot have a dotted line to itself."})
+        if data.reports_to is not None and other.pk == data.reports_to.pk:
+            raise ValidationError(
+                {"dotted_lines": f"“{other.title}” is already the solid-line manager; a dotted line adds nothing."}
+            )
 
 
 @transaction.atomic
+def position_save(*, chart: Chart, data: PositionData, position: Position | None = None) -> Position:
+    """Create a position in `chart` (position=None) or change one, all fields at once."""
+    _check_editable(chart)
+    errors = {}
+    if not data.title.strip():
+        errors["title"] = "A position needs a title."
+    if not data.roles:
+        errors["roles"] = "A position holds at least one role (small teams may combine several)."
+    if errors:
+        raise ValidationError(errors)
+    _check_manager(chart=chart, position=position, manager=data.reports_to)
+    _check_person_free(chart=chart, person=data.person, position=position)
+    _check_dotted_lines(chart=chart, position=position, data=data)
+
+    position = position or Position(chart=chart)
+    position.title, position.team, position.level = data.title.strip(), data.team, data.level
+    position.person, position.reports_to, position.salary = data.person, data.reports_to, data.salary
+    position.full_clean(exclude=["key"] if position.pk else None)
+    position.save()
+    position.roles.set(data.roles)
+    position.dotted_lines.set(data.dotted_lines)
+    return position
+
+
+def position_data(position: Position) -> PositionData:
+    """The current state of a position, to change one thing and save the rest as it is."""
+    return PositionData(
+        title=position.title,
+        team=position.team,
+        level=position.level,
+        roles=list(position.roles.all()),
+        person=position.person,
+        reports_to=position.reports_to,
+        dotted_lines=list(position.dotted_lines.all()),
+        salary=position.salary,
+    )
+
+
 def position_create(
     *,
     chart: Chart,
@@ -52,45 +148,16 @@ def position_create(
     salary: int | None = None,
 ) -> Position:
     """Add a seat to a chart. Only the first position of a chart may have no manager (the root)."""
-    _check_editable(chart)
-    if reports_to is None and Position.objects.filter(chart=chart, reports_to__isnull=True).exists():
-        raise ValidationError({"reports_to": "The chart already has a top position; choose a manager."})
-    _check_person_free(chart=chart, person=person)
-    position = Position(
-        chart=chart,
-        title=title,
-        team=team,
-        level=level,
-        person=person,
-        reports_to=reports_to,
-        salary=salary,
-    )
-    position.full_clean()
-    position.save()
-    position.roles.set(roles)
-    return position
+    data = PositionData(title, team, level, list(roles), person, reports_to, [], salary)
+    return position_save(chart=chart, data=data)
 
 
-@transaction.atomic
 def position_move(*, position: Position, new_manager: Position) -> Position:
     """Put `position` under `new_manager` (solid line), refusing anything that makes a cycle."""
-    _check_editable(position.chart)
-    if new_manager.pk == position.pk:
-        raise ValidationError({"reports_to": "A position cannot report to itself."})
-    if new_manager.chart_id != position.chart_id:
-        raise ValidationError({"reports_to": "The manager must be a position in the same chart."})
-    if _manager_chain_contains(chart=position.chart, start_id=new_manager.pk, target_id=position.pk):
-        raise ValidationError(
-            {
-                "reports_to": f"“{new_manager.title}” already reports up to “{position.title}”: "
-                "that would make a reporting cycle."
-            }
-        )
-    if position.reports_to_id is None:
-        raise ValidationError({"reports_to": "The top position of a chart cannot be moved under another."})
-    position.reports_to = new_manager
-    position.save(update_fields=["reports_to"])
-    return position
+    data = position_data(position)
+    data.reports_to = new_manager
+    data.dotted_lines = [p for p in data.dotted_lines if p.pk != new_manager.pk]
+    return position_save(chart=position.chart, data=data, position=position)
 
 
 @transaction.atomic
@@ -101,3 +168,110 @@ def position_assign_person(*, position: Position, person: Person | None) -> Posi
     position.person = person
     position.save(update_fields=["person"])
     return position
+
+
+@transaction.atomic
+def position_delete(*, position: Position) -> None:
+    """Remove a seat. Its reports must be moved first, and the top position stays."""
+    _check_editable(position.chart)
+    if position.reports_to_id is None:
+        raise ValidationError("The top position of a chart cannot be removed.")
+    reports = position.reports.count()
+    if reports:
+        raise ValidationError(
+            f"“{position.title}” still has {reports} direct report{'s' if reports > 1 else ''}; "
+            "move them under another manager first."
+        )
+    position.delete()
+
+
+@transaction.atomic
+def chart_clone(*, chart: Chart, name: str, by=None, description: str = "") -> Chart:
+    """Copy a chart into a new scenario: every seat, person, role, solid and dotted line and
+    platform expertise. Seats keep their keys, so the two charts can be compared seat by seat."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the scenario a name."})
+    if Chart.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A chart called “{name}” already exists."})
+    clone = Chart.objects.create(
+        name=name,
+        status=ChartStatus.SCENARIO,
+        based_on=chart,
+        created_by=by,
+        description=description or f"Scenario based on {chart.name}.",
+    )
+    originals = list(Position.objects.filter(chart=chart))
+    children = defaultdict(list)
+    for position in originals:
+        children[position.reports_to_id].append(position)
+    new_for_old: dict[int, Position] = {}
+    # Level by level from the root, so each seat's manager exists before it (one root per chart).
+    level = children[None]
+    while level:
+        copies = [
+            Position(
+                chart=clone,
+                key=old.key,
+                title=old.title,
+                team=old.team,
+                level=old.level,
+                person_id=old.person_id,
+                salary=old.salary,
+                reports_to=new_for_old.get(old.reports_to_id),
+            )
+            for old in level
+        ]
+        for old, new in zip(level, Position.objects.bulk_create(copies), strict=True):
+            new_for_old[old.pk] = new
+        level = [child for old in level for child in children[old.pk]]
+    _copy_links(new_for_old)
+    return clone
+
+
+def _copy_links(new_for_old: dict[int, Position]) -> None:
+    """Copy roles, dotted lines and platform expertise onto cloned seats, in bulk."""
+    old_ids = list(new_for_old)
+    PositionRole.objects.bulk_create(
+        PositionRole(position=new_for_old[position_id], role_id=role_id)
+        for position_id, role_id in PositionRole.objects.filter(position_id__in=old_ids).values_list(
+            "position_id", "role_id"
+        )
+    )
+    Dotted = Position.dotted_lines.through
+    Dotted.objects.bulk_create(
+        Dotted(from_position=new_for_old[a], to_position=new_for_old[b])
+        for a, b in Dotted.objects.filter(from_position_id__in=old_ids).values_list(
+            "from_position_id", "to_position_id"
+        )
+        if b in new_for_old
+    )
+    Expertise = Position.platform_expertise.through
+    Expertise.objects.bulk_create(
+        Expertise(position=new_for_old[position_id], platform_id=platform_id)
+        for position_id, platform_id in Expertise.objects.filter(position_id__in=old_ids).values_list(
+            "position_id", "platform_id"
+        )
+    )
+
+
+@transaction.atomic
+def chart_adopt(*, chart: Chart) -> Chart:
+    """Make a scenario the live chart. The old live chart is kept, read-only, as history."""
+    chart = Chart.objects.select_for_update().get(pk=chart.pk)
+    if chart.status != ChartStatus.SCENARIO:
+        raise ValidationError(f"Only a scenario can be adopted; {chart.name} is {chart.get_status_display()}.")
+    if not chart.positions.exists():
+        raise ValidationError(f"{chart.name} has no positions; it cannot become the organisation.")
+    Chart.objects.filter(status=ChartStatus.LIVE).update(status=ChartStatus.ARCHIVED)
+    chart.status, chart.adopted_at = ChartStatus.LIVE, timezone.now()
+    chart.save(update_fields=["status", "adopted_at"])
+    return chart
+
+
+@transaction.atomic
+def chart_delete(*, chart: Chart) -> None:
+    """Delete a scenario. The live chart and former live charts are kept."""
+    if chart.status != ChartStatus.SCENARIO:
+        raise ValidationError(f"Only scenarios can be deleted; {chart.name} is {chart.get_status_display()}.")
+    chart.delete()  # its seats go with it (RESTRICT allows a manager deleted in the same cascade)

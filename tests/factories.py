@@ -37,8 +37,9 @@ class PositionFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.roles.set(extracted)
+        """A position holds at least one role; by default a MarOps specialist's."""
+        if create:
+            self.roles.set(extracted if extracted is not None else [role("marops-specialist")])
 
 
 def role(key: str) -> Role:

@@ -70,7 +70,7 @@ def test_a_chart_has_one_root():
     with refused_by_database():
         PositionFactory(chart=root.chart, reports_to=None)
     with pytest.raises(ValidationError, match="already has a top position"):
-        position_create(chart=root.chart, title="Second root", team="marops", level="manager")
+        position_create(chart=root.chart, title="Second root", team="marops", level="manager", roles=[role("cmo")])
     assert root.chart.positions.count() == 1
 
 
@@ -171,4 +171,4 @@ def test_former_live_charts_are_read_only():
     archived = ChartFactory(status="archived")
     root = PositionFactory(chart=archived)
     with pytest.raises(ValidationError, match="read-only"):
-        position_create(chart=archived, title="New", team="marops", level="manager", reports_to=root)
+        position_create(chart=archived, title="New", team="marops", level="manager", reports_to=root, roles=[role("cmo")])
