@@ -83,9 +83,7 @@ class KnowledgeAsset(models.Model):
     class Meta:
         ordering = ["name", "-version"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["name", "version"], name="governance_knowledgeasset_unique_version"
-            ),
+            models.UniqueConstraint(fields=["name", "version"], name="governance_knowledgeasset_unique_version"),
             models.CheckConstraint(
                 condition=models.Q(version__gte=1), name="governance_knowledgeasset_version_positive"
             ),
@@ -155,9 +153,7 @@ class Incident(models.Model):
     description = models.TextField("what happened")
     harm_category = models.CharField(max_length=30, choices=HarmCategory.choices, default=HarmCategory.OTHER)
     affected = models.CharField("who was affected", max_length=300, blank=True)
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents"
-    )
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents")
     # What the accountability test said when the incident was logged.
     accountable_person = models.ForeignKey(
         Person,
@@ -166,9 +162,7 @@ class Incident(models.Model):
         blank=True,
         related_name="incidents_accountable_at_logging",
     )
-    accountability_reason = models.TextField(
-        blank=True, help_text="Why nobody could be named, when nobody could."
-    )
+    accountability_reason = models.TextField(blank=True, help_text="Why nobody could be named, when nobody could.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -197,9 +191,7 @@ class Review(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    version = models.PositiveIntegerField(
-        default=1, help_text="Bumped on each save; guards concurrent edits."
-    )
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on each save; guards concurrent edits.")
 
     class Meta:
         ordering = ["due_on"]

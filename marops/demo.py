@@ -14,6 +14,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from governance.choices import AssetKind, KillSwitchAction, ReviewStatus
 from governance.models import (
@@ -124,6 +125,22 @@ TARGET_POSITIONS = [
     ("Content Marketer", "content", "specialist", ["content-marketer"], "ethan.price", "Content Lead", ["Contentful"], None, []),
     ("Growth Lead", "growth", "senior_manager", ["growth-lead"], "oliver.grant", "Chief Marketing Officer", [], None, []),
 ]
+
+# The seats of the 2026 target that are today's seats renamed (same key, so comparing the two
+# charts shows a move or a change, not a removal and an addition).
+TARGET_SEAT_WAS = {
+    "Head of Marketing Operations": "Marketing Operations Manager",
+    "Workflow Architect": "Marketo Admin",
+    "Workflow Architect (CRM)": "Salesforce Admin",
+    "Data Steward": "Analytics Lead",
+    "Campaign Coordinator": "Campaign Coordinator (EMEA)",
+    "Campaign Manager (Lifecycle)": "Campaign Coordinator (North America)",
+}
+
+
+def seat_key(title: str) -> str:
+    return slugify(TARGET_SEAT_WAS.get(title, title))
+
 
 PLATFORMS = [
     ("Marketo", "marketing_automation"),
@@ -329,7 +346,7 @@ def _upsert_chart(name: str, status: str, rows, people, platforms, description: 
             chart.positions.filter(person=person).exclude(title=title).update(person=None)
         position = _upsert(
             Position, {"chart": chart, "title": title},
-            {"team": team, "level": level, "salary": salary, "person": person,
+            {"team": team, "level": level, "salary": salary, "person": person, "key": seat_key(title),
              "reports_to": by_title[manager] if manager else None},
         )
         position.roles.set([roles[key] for key in role_keys])

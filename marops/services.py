@@ -7,9 +7,7 @@ from .models import JobHeartbeat
 def heartbeat_record(*, name: str) -> JobHeartbeat:
     """Record that the job `name` ran now. Safe under concurrent workers (one row per name)."""
     now = timezone.now()
-    heartbeat, created = JobHeartbeat.objects.get_or_create(
-        name=name, defaults={"last_run_at": now, "runs": 1}
-    )
+    heartbeat, created = JobHeartbeat.objects.get_or_create(name=name, defaults={"last_run_at": now, "runs": 1})
     if not created:
         JobHeartbeat.objects.filter(pk=heartbeat.pk).update(last_run_at=now, runs=F("runs") + 1)
         heartbeat.refresh_from_db()

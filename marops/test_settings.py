@@ -36,9 +36,7 @@ POSTGRES_AVAILABLE = (
     _reachable(os.environ["DATABASE_URL"]) if DATABASES["default"]["ENGINE"].endswith("postgresql") else False
 )
 REDIS_AVAILABLE = _reachable(os.environ["REDIS_URL"])
-MISSING_SERVICES = [
-    name for name, ok in (("PostgreSQL", POSTGRES_AVAILABLE), ("Redis", REDIS_AVAILABLE)) if not ok
-]
+MISSING_SERVICES = [name for name, ok in (("PostgreSQL", POSTGRES_AVAILABLE), ("Redis", REDIS_AVAILABLE)) if not ok]
 if MISSING_SERVICES and CI:
     raise RuntimeError(
         f"CI=true but {', '.join(MISSING_SERVICES)} cannot be reached "

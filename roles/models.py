@@ -69,9 +69,7 @@ class Role(models.Model):
                 condition=models.Q(band_min__lte=models.F("band_max")),
                 name="roles_role_band_min_lte_max",
             ),
-            models.CheckConstraint(
-                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="roles_role_currency_iso"
-            ),
+            models.CheckConstraint(condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="roles_role_currency_iso"),
             choices_constraint("team", Team, "roles_role"),
             models.CheckConstraint(
                 condition=models.Q(min_level="") | models.Q(min_level__in=Level.values),
@@ -148,14 +146,10 @@ class Position(models.Model):
     team = models.CharField(max_length=30, choices=Team.choices)
     level = models.CharField(max_length=20, choices=Level.choices)
     roles = models.ManyToManyField(Role, through=PositionRole, related_name="positions", blank=True)
-    person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="positions"
-    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="positions")
     # RESTRICT, not PROTECT: a manager cannot be deleted while people report to it, but a
     # whole chart (which cascades to all its positions) still can be.
-    reports_to = models.ForeignKey(
-        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="reports"
-    )
+    reports_to = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True, related_name="reports")
     dotted_lines = models.ManyToManyField(
         "self",
         symmetrical=False,

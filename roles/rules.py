@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .choices import CoreRole, Level, Team, level_rank
-from .models import Chart, Person, Position, Role
+from .models import Chart, Person, Position
 from .selectors import chart_positions, people_unplaced
 
 
@@ -39,14 +39,11 @@ class ChartFacts:
 
     chart: Chart
     positions: list[Position]
-    core_roles: list[Role]
     unplaced: list[Person] = field(default_factory=list)
 
     def __post_init__(self):
         self.by_id = {position.pk: position for position in self.positions}
-        self.role_keys = {
-            position.pk: {role.key for role in position.roles.all()} for position in self.positions
-        }
+        self.role_keys = {position.pk: {role.key for role in position.roles.all()} for position in self.positions}
 
     def holding(self, key: str) -> list[Position]:
         return [p for p in self.positions if key in self.role_keys[p.pk]]
@@ -62,7 +59,6 @@ def chart_facts(chart: Chart, positions: list[Position] | None = None) -> ChartF
     return ChartFacts(
         chart=chart,
         positions=chart_positions(chart) if positions is None else positions,
-        core_roles=list(Role.objects.filter(is_core=True)),
         unplaced=list(people_unplaced(chart)) if chart.is_live else [],
     )
 
@@ -104,8 +100,7 @@ def steward_dotted_to_cdo(facts: ChartFacts) -> list[Finding]:
                 "steward-dotted-to-cdo",
                 Severity.MEDIUM,
                 f"The Data Steward ({steward.title}) has no dotted line to the CDO ({cdos[0].title}).",
-                "Marketing data and customer data should not diverge. "
-                "The dotted line forces the conversation.",
+                "Marketing data and customer data should not diverge. The dotted line forces the conversation.",
                 (steward, cdos[0]),
             )
         )
@@ -119,9 +114,7 @@ def pkd_inside_marops(facts: ChartFacts) -> list[Finding]:
         manager = facts.manager(designer)
         if manager is not None and manager.team == Team.MAROPS and designer.team == Team.MAROPS:
             continue
-        where = (
-            f"reports to {manager.title} ({manager.get_team_display()})" if manager else "reports to nobody"
-        )
+        where = f"reports to {manager.title} ({manager.get_team_display()})" if manager else "reports to nobody"
         findings.append(
             Finding(
                 "pkd-inside-marops",
@@ -158,13 +151,13 @@ def missing_role(facts: ChartFacts) -> list[Finding]:
     return [
         Finding(
             "missing-role",
-            Severity.HIGH if role.key == CoreRole.HEAD_OF_MAROPS else Severity.MEDIUM,
-            f"No position holds the {role.name} role.",
+            Severity.HIGH if key == CoreRole.HEAD_OF_MAROPS else Severity.MEDIUM,
+            f"No position holds the {label} role.",
             "Hire (or promote) into the missing roles before adding more campaign managers or "
             "coordinators. Small teams may combine roles into one or two heads.",
         )
-        for role in facts.core_roles
-        if role.key not in held
+        for key, label in CoreRole.choices
+        if key not in held
     ]
 
 
@@ -175,9 +168,7 @@ def hiring_order(facts: ChartFacts) -> list[Finding]:
     """The article: “Junior generalist contraction, senior specialist expansion.”"""
     if not missing_role(facts):
         return []
-    vacancies = tuple(
-        p for p in facts.positions if p.is_vacancy and facts.role_keys[p.pk] & JUNIOR_GENERALIST_ROLES
-    )
+    vacancies = tuple(p for p in facts.positions if p.is_vacancy and facts.role_keys[p.pk] & JUNIOR_GENERALIST_ROLES)
     if not vacancies:
         return []
     return [
@@ -187,8 +178,7 @@ def hiring_order(facts: ChartFacts) -> list[Finding]:
             f"{len(vacancies)} coordinator or campaign-manager "
             f"{'vacancy is' if len(vacancies) == 1 else 'vacancies are'} open "
             "while a core MarOps role is missing.",
-            "Hire (or promote) into the missing core roles before adding more campaign managers "
-            "or coordinators.",
+            "Hire (or promote) into the missing core roles before adding more campaign managers or coordinators.",
             vacancies,
         )
     ]
@@ -230,8 +220,11 @@ def register_chart_rule(rule: ChartRule) -> ChartRule:
     return rule
 
 
-def chart_findings(chart: Chart, positions: list[Position] | None = None) -> list[Finding]:
+def findings_from(facts: ChartFacts) -> list[Finding]:
     """Every finding of the chart's rules, most severe first."""
-    facts = chart_facts(chart, positions)
     findings = [finding for rule in RULES for finding in rule(facts)]
     return sorted(findings, key=lambda f: Severity.ORDER[f.severity])
+
+
+def chart_findings(chart: Chart, positions: list[Position] | None = None) -> list[Finding]:
+    return findings_from(chart_facts(chart, positions))

@@ -23,15 +23,18 @@ def person_list() -> QuerySet[Person]:
     return Person.objects.select_related("user")
 
 
-def chart_positions(chart: Chart) -> list[Position]:
-    """Every position of a chart with what a page shows of it: four queries whatever the size."""
+def chart_positions(chart: Chart | int) -> list[Position]:
+    """Every position of a chart with what a page shows of it: four queries whatever the size.
+
+    Each position carries its chart (joined), so a page that has only the chart's id needs no
+    query of its own for the chart unless the chart is empty."""
     return list(
         Position.objects.filter(chart=chart)
-        .select_related("person")
+        .select_related("person", "chart")
         .prefetch_related(
             "roles",
             "platform_expertise",
-            Prefetch("dotted_lines", queryset=Position.objects.only("id", "title", "chart_id")),
+            Prefetch("dotted_lines", queryset=Position.objects.only("id", "title", "key", "chart_id")),
         )
         .order_by("title")
     )
@@ -42,11 +45,12 @@ class TreeNode:
     position: Position
     depth: int
     children: list["TreeNode"] = field(default_factory=list)
+    closes: range = range(0)  # how many open branches end right after this node (for nested HTML)
 
 
-def chart_tree(chart: Chart) -> list[TreeNode]:
+def chart_tree(chart: Chart | None = None, positions: list[Position] | None = None) -> list[TreeNode]:
     """The chart as a depth-first list of nodes, root first, reports in title order."""
-    positions = chart_positions(chart)
+    positions = chart_positions(chart) if positions is None else positions
     children: dict[int | None, list[Position]] = {}
     for position in positions:
         children.setdefault(position.reports_to_id, []).append(position)
@@ -61,6 +65,9 @@ def chart_tree(chart: Chart) -> list[TreeNode]:
 
     for root in children.get(None, []):
         walk(root, 0)
+    for node, following in zip(ordered, ordered[1:] + [None], strict=True):
+        if not node.children:
+            node.closes = range(node.depth - (following.depth if following else 0))
     return ordered
 
 

@@ -1,41 +1,259 @@
+"""The org chart editor. Reads need roles.view_chart; edits are the Leaders' (roles.change_position).
+
+htmx requests get the piece of the page that changed (`#workspace` or `#editor`); the same URLs
+without htmx render the whole page or redirect, so every action also works without JavaScript."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
-from .models import Chart
-from .selectors import chart_list, chart_live, chart_tree, people_unplaced, person_list
+from .compare import chart_compare
+from .cost import chart_cost
+from .csv_io import ChartImportError, chart_export_csv, chart_import_csv
+from .forms import ChartImportForm, CompareForm, PositionForm, ScenarioForm
+from .history import position_history
+from .models import Chart, Position
+from .rules import chart_facts, findings_from
+from .selectors import chart_list, chart_live, chart_positions, chart_tree, person_list
+from .services import chart_adopt, chart_clone, chart_delete, position_delete, position_save
+from .svg import chart_svg
+
+read_only = transaction.non_atomic_requests  # GET pages need no transaction (nor its savepoints)
 
 
+def _workspace(request, chart_id: int) -> dict:
+    """Everything the chart page shows, in a fixed number of queries whatever the chart's size."""
+    positions = chart_positions(chart_id)
+    chart = positions[0].chart if positions else get_object_or_404(Chart, pk=chart_id)
+    facts = chart_facts(chart, positions)
+    return {
+        "chart": chart,
+        "tree": chart_tree(positions=positions),
+        "findings": findings_from(facts),
+        "unplaced": facts.unplaced,
+        "cost": chart_cost(positions),
+        "can_edit": chart.is_editable and request.user.has_perm("roles.change_position"),
+    }
+
+
+def _chart_page(request, chart_id: int, editor=None, status=200):
+    context = _workspace(request, chart_id) | {"editor": editor, "scenario_form": ScenarioForm()}
+    context["other_charts"] = Chart.objects.exclude(pk=chart_id).order_by("status", "name")
+    return render(request, "roles/chart_detail.html", context, status=status)
+
+
+@read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
 def live_chart(request):
     chart = chart_live()
     if chart is None:
         return redirect("roles:chart-list")
-    return chart_detail(request, chart.pk)
+    return _chart_page(request, chart.pk)
 
 
+@read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
 def chart_detail(request, pk: int):
-    chart = get_object_or_404(Chart, pk=pk)
-    context = {
-        "chart": chart,
-        "tree": chart_tree(chart),
-        "unplaced": people_unplaced(chart) if chart.is_live else [],
+    return _chart_page(request, pk)
+
+
+def _editor_response(request, chart: Chart, editor: dict, status=200):
+    """The editor panel alone (htmx), or the whole page with the editor open."""
+    if request.htmx:
+        response = render(request, "roles/chart_detail.html#editor", {"editor": editor, "chart": chart})
+        return reswap(retarget(response, "#editor"), "outerHTML") if request.method == "POST" else response
+    return _chart_page(request, chart.pk, editor=editor, status=status)
+
+
+def _saved(request, chart: Chart, message: str):
+    """After an edit: the refreshed workspace (tree, findings, cost) and a closed editor."""
+    if request.htmx:
+        context = _workspace(request, chart.pk) | {"flash": message}
+        return render(request, "roles/chart_detail.html#workspace-refresh", context)
+    messages.success(request, message)
+    return redirect("roles:chart-detail", chart.pk)
+
+
+def _apply(form: PositionForm, save) -> bool:
+    """Run a service; its ValidationError becomes the form's errors, field by field."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.position_data())
+    except ValidationError as exc:
+        for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return False
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roles.change_position", raise_exception=True)
+def position_create(request, chart_pk: int):
+    chart = get_object_or_404(Chart, pk=chart_pk)
+    under = Position.objects.filter(chart=chart, pk=request.GET.get("under") or None).first()
+    initial = {
+        "reports_to": under,
+        "team": under.team if under else None,
+        "person": request.GET.get("person"),
     }
-    return render(request, "roles/chart_detail.html", context)
+    form = PositionForm(request.POST or None, initial=initial, chart=chart)
+    if request.method == "POST" and _apply(form, lambda data: position_save(chart=chart, data=data)):
+        return _saved(request, chart, f"Added “{form.cleaned_data['title']}”.")
+    heading = f"New position under {under.title}" if under else "New position"
+    return _editor_response(request, chart, {"form": form, "heading": heading, "action": request.get_full_path()})
 
 
+@require_http_methods(["GET", "POST"])
+@permission_required("roles.change_position", raise_exception=True)
+def position_edit(request, pk: int):
+    position = get_object_or_404(Position.objects.select_related("chart"), pk=pk)
+    chart = position.chart
+    form = PositionForm(
+        request.POST or None, initial=PositionForm.initial_for(position), chart=chart, position=position
+    )
+    if request.method == "POST" and _apply(form, lambda data: position_save(chart=chart, data=data, position=position)):
+        return _saved(request, chart, f"Saved “{position.title}”.")
+    editor = {"form": form, "heading": f"Edit {position.title}", "action": request.path, "position": position}
+    return _editor_response(request, chart, editor)
+
+
+@require_POST
+@permission_required("roles.change_position", raise_exception=True)
+def position_remove(request, pk: int):
+    position = get_object_or_404(Position.objects.select_related("chart"), pk=pk)
+    try:
+        position_delete(position=position)
+    except ValidationError as exc:
+        form = PositionForm(initial=PositionForm.initial_for(position), chart=position.chart, position=position)
+        editor = {
+            "form": form,
+            "heading": f"Edit {position.title}",
+            "position": position,
+            "action": reverse("roles:position-edit", args=[pk]),
+            "error": " ".join(exc.messages),
+        }
+        return _editor_response(request, position.chart, editor, status=409)
+    return _saved(request, position.chart, f"Removed “{position.title}”.")
+
+
+@read_only
+@require_GET
+@permission_required("roles.view_position", raise_exception=True)
+def position_history_page(request, pk: int):
+    position = get_object_or_404(Position.objects.select_related("chart", "person"), pk=pk)
+    return render(request, "roles/position_history.html", {"position": position, "entries": position_history(position)})
+
+
+@require_POST
+@permission_required("roles.add_chart", raise_exception=True)
+def chart_clone_view(request, pk: int):
+    chart = get_object_or_404(Chart, pk=pk)
+    form = ScenarioForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["name"])
+        scenario = chart_clone(chart=chart, name=form.cleaned_data["name"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("roles:chart-detail", chart.pk)
+    messages.success(request, f"Scenario “{scenario.name}” created from {chart.name}. Edit it freely.")
+    return redirect("roles:chart-detail", scenario.pk)
+
+
+@require_POST
+@permission_required("roles.change_chart", raise_exception=True)
+def chart_adopt_view(request, pk: int):
+    chart = get_object_or_404(Chart, pk=pk)
+    try:
+        chart_adopt(chart=chart)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{chart.name} is now the live chart; the previous one is kept as history.")
+    return redirect("roles:chart-detail", chart.pk)
+
+
+@require_POST
+@permission_required("roles.delete_chart", raise_exception=True)
+def chart_delete_view(request, pk: int):
+    chart = get_object_or_404(Chart, pk=pk)
+    try:
+        chart_delete(chart=chart)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("roles:chart-detail", chart.pk)
+    messages.success(request, f"Deleted the scenario “{chart.name}”.")
+    return redirect("roles:chart-list")
+
+
+@read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
 def chart_index(request):
-    return render(request, "roles/chart_list.html", {"charts": chart_list()})
+    return render(request, "roles/chart_list.html", {"charts": chart_list(), "live": chart_live()})
 
 
+@read_only
+@require_GET
+@permission_required("roles.view_chart", raise_exception=True)
+def chart_compare_view(request):
+    form = CompareForm(request.GET or None)
+    comparison = chart_compare(form.cleaned_data["a"], form.cleaned_data["b"]) if form.is_valid() else None
+    return render(request, "roles/chart_compare.html", {"form": form, "comparison": comparison})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roles.add_chart", raise_exception=True)
+def chart_import_view(request):
+    form = ChartImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            chart = chart_import_csv(
+                text=form.cleaned_data["file"], scenario=form.cleaned_data["name"], by=request.user
+            )
+        except ChartImportError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Imported {chart.positions.count()} positions into “{chart.name}”.")
+            return redirect("roles:chart-detail", chart.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "roles/chart_import.html", {"form": form, "errors": errors}, status=status)
+
+
+@read_only
+@require_GET
+@permission_required("roles.view_chart", raise_exception=True)
+def chart_export(request, pk: int, fmt: str):
+    chart = get_object_or_404(Chart, pk=pk)
+    filename = f"{chart.name}.{fmt}".replace('"', "")
+    if fmt == "csv":
+        response = HttpResponse(chart_export_csv(chart), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(chart_svg(chart_tree(chart), chart.name), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@read_only
+@require_GET
+@permission_required("roles.view_chart", raise_exception=True)
+def chart_print(request, pk: int):
+    return render(request, "roles/chart_print.html", _workspace(request, pk) | {"can_edit": False})
+
+
+@read_only
 @require_GET
 @permission_required("roles.view_person", raise_exception=True)
 def people(request):
-    return render(
-        request, "roles/person_list.html", {"people": person_list().prefetch_related("positions__chart")}
-    )
+    return render(request, "roles/person_list.html", {"people": person_list().prefetch_related("positions__chart")})

@@ -24,8 +24,7 @@ CHROMIUM_ARGS = [
 def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return [
-        f"marops: database={db} redis={'yes' if settings.REDIS_AVAILABLE else 'NO'} "
-        f"chromium={CHROMIUM or 'NO'} CI={CI}"
+        f"marops: database={db} redis={'yes' if settings.REDIS_AVAILABLE else 'NO'} chromium={CHROMIUM or 'NO'} CI={CI}"
     ]
 
 
@@ -48,9 +47,7 @@ def pytest_collection_modifyitems(config, items):
     if missing and CI:
         raise pytest.UsageError(f"CI=true and tests cannot run here: {missing}")
     for reason, count in missing.items():
-        config.issue_config_time_warning(
-            pytest.PytestWarning(f"{count} tests SKIPPED: {reason}"), stacklevel=2
-        )
+        config.issue_config_time_warning(pytest.PytestWarning(f"{count} tests SKIPPED: {reason}"), stacklevel=2)
 
 
 @pytest.fixture(scope="session")

@@ -63,12 +63,8 @@ class Workflow(models.Model):
 
     name = models.CharField(max_length=150)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_workflows"
-    )
-    is_critical = models.BooleanField(
-        "critical", default=False, help_text="One of the 5–7 most important workflows."
-    )
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_workflows")
+    is_critical = models.BooleanField("critical", default=False, help_text="One of the 5–7 most important workflows.")
     status = models.CharField(max_length=20, choices=WorkflowStatus.choices, default=WorkflowStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -137,9 +133,7 @@ class OwnershipFlag(models.Model):
 
     kind = models.CharField(max_length=40, choices=FlagKind.choices)
     subject_key = models.CharField(max_length=60)
-    workflow = models.ForeignKey(
-        Workflow, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
-    )
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     message = models.TextField(blank=True)

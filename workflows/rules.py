@@ -8,9 +8,7 @@ from .models import Workflow
 def platform_organised(facts: ChartFacts) -> list[Finding]:
     """The article: “Platform expertise sits inside roles defined by the workflow they own, not
     the tool they manage.” A position defined by a platform whose holder owns no workflow."""
-    platform_positions = [
-        p for p in facts.positions if any(role.is_platform_role for role in p.roles.all())
-    ]
+    platform_positions = [p for p in facts.positions if any(role.is_platform_role for role in p.roles.all())]
     if not platform_positions:
         return []
     owners = set(Workflow.objects.filter(owner__isnull=False).values_list("owner_id", flat=True).distinct())

@@ -44,9 +44,7 @@ def agent_accountable(agent: Agent) -> Accountability:
         or agent.steps.select_related("workflow__owner")
     )
     if not steps:
-        return Accountability(
-            None, f"{agent.name} acts in no workflow step, so no workflow owner can be named."
-        )
+        return Accountability(None, f"{agent.name} acts in no workflow step, so no workflow owner can be named.")
     workflows = {step.workflow_id: step.workflow for step in steps}
     owners = {workflow.owner_id for workflow in workflows.values()}
     if len(owners) > 1:

@@ -27,9 +27,7 @@ def log_in(page: Page, base_url: str, username: str):
         ("admin", "/dashboard/", "Ownership dashboard", "core MarOps roles missing from the live chart"),
     ],
 )
-def test_each_demo_user_logs_in_and_lands_on_their_screen(
-    page: Page, live_server, username, path, heading, visible
-):
+def test_each_demo_user_logs_in_and_lands_on_their_screen(page: Page, live_server, username, path, heading, visible):
     seed_demo()
     log_in(page, live_server.url, username)
     expect(page).to_have_url(live_server.url + path)

@@ -24,9 +24,7 @@ def test_resolving_a_review_without_an_owner_is_refused():
 def test_resolving_a_review_without_an_owner_is_refused_in_raw_sql():
     review = ReviewFactory(accountable_owner=None)
     with refused_by_database():
-        raw_sql(
-            "UPDATE governance_review SET status = 'resolved', resolved_at = now() WHERE id = %s", [review.pk]
-        )
+        raw_sql("UPDATE governance_review SET status = 'resolved', resolved_at = now() WHERE id = %s", [review.pk])
 
 
 def test_removing_the_owner_of_a_resolved_review_is_refused():

@@ -27,9 +27,7 @@ def test_a_task_sent_to_redis_is_run_by_the_worker_and_lands_in_postgres(celery_
 
 
 def test_beat_schedules_the_heartbeat_and_the_worker_keeps_running_it(celery_worker_process):
-    assert wait_for(lambda: JobHeartbeat.objects.filter(name="beat", runs__gte=2).exists()), (
-        "beat never fired twice"
-    )
+    assert wait_for(lambda: JobHeartbeat.objects.filter(name="beat", runs__gte=2).exists()), "beat never fired twice"
 
 
 def test_every_beat_schedule_entry_names_a_registered_task():

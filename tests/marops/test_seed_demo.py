@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    models = [
-        m for label in ("roles", "workflows", "governance") for m in apps.get_app_config(label).get_models()
-    ]
+    models = [m for label in ("roles", "workflows", "governance") for m in apps.get_app_config(label).get_models()]
     models += [User]
     return {m._meta.label: serializers.serialize("python", m.objects.order_by("pk")) for m in models}
 

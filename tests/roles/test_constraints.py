@@ -171,4 +171,6 @@ def test_former_live_charts_are_read_only():
     archived = ChartFactory(status="archived")
     root = PositionFactory(chart=archived)
     with pytest.raises(ValidationError, match="read-only"):
-        position_create(chart=archived, title="New", team="marops", level="manager", reports_to=root, roles=[role("cmo")])
+        position_create(
+            chart=archived, title="New", team="marops", level="manager", reports_to=root, roles=[role("cmo")]
+        )

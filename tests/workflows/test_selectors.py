@@ -21,9 +21,7 @@ def test_a_workflow_without_owner_names_nobody_and_says_why():
 
 
 def test_an_inactive_owner_cannot_be_accountable():
-    step = StepFactory(
-        workflow=WorkflowFactory(name="Nurture", owner=PersonFactory(name="Greg", is_active=False))
-    )
+    step = StepFactory(workflow=WorkflowFactory(name="Nurture", owner=PersonFactory(name="Greg", is_active=False)))
     result = step_accountable(step)
     assert result.person is None and "Greg, is inactive" in result.reason
 

@@ -18,15 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["if_empty"] and Chart.objects.exists():
             self.stdout.write(
-                "The database already has data; demo not loaded "
-                "(run seed_demo without --if-empty to refresh it)."
+                "The database already has data; demo not loaded (run seed_demo without --if-empty to refresh it)."
             )
             self._print_logins(DEMO_USERS)
             return
         users = seed_demo()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo company ready: “{LIVE_CHART}” (live) and “{TARGET_CHART}”.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo company ready: “{LIVE_CHART}” (live) and “{TARGET_CHART}”."))
         self._print_logins(users)
 
     def _print_logins(self, users):

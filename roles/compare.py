@@ -1,0 +1,120 @@
+"""Two charts side by side: seats added, removed, moved and changed; roles covered; findings; cost.
+
+Seats are matched by their key, which a clone keeps and a CSV export/import round trip keeps."""
+
+from dataclasses import dataclass
+
+from .choices import CoreRole
+from .cost import ChartCost, TeamCostDifference, chart_cost, cost_difference
+from .models import Chart, Position
+from .rules import Finding, chart_findings
+from .selectors import chart_positions
+
+
+@dataclass(frozen=True)
+class SeatChange:
+    before: Position
+    after: Position
+    changes: tuple[str, ...]
+
+
+@dataclass
+class ChartSide:
+    chart: Chart
+    positions: list[Position]
+    findings: list[Finding]
+    cost: ChartCost
+    core_roles_held: dict[str, bool]
+
+
+@dataclass
+class ChartComparison:
+    a: ChartSide
+    b: ChartSide
+    added: list[Position]
+    removed: list[Position]
+    moved: list[SeatChange]
+    changed: list[SeatChange]
+    team_costs: list[TeamCostDifference]
+
+    @property
+    def total_change(self):
+        return self.b.cost.total - self.a.cost.total
+
+    @property
+    def is_identical(self) -> bool:
+        return not (self.added or self.removed or self.moved or self.changed)
+
+
+def _side(chart: Chart) -> ChartSide:
+    positions = chart_positions(chart)
+    held = {role.key for position in positions for role in position.roles.all()}
+    return ChartSide(
+        chart=chart,
+        positions=positions,
+        findings=chart_findings(chart, positions),
+        cost=chart_cost(positions),
+        core_roles_held={label: key in held for key, label in CoreRole.choices},
+    )
+
+
+def _money(value: int | None) -> str:
+    return "band" if value is None else f"£{value:,}"
+
+
+def _describe_changes(before: Position, after: Position) -> tuple[str, ...]:
+    changes = []
+    if before.title != after.title:
+        changes.append(f"title “{before.title}” → “{after.title}”")
+    if before.person_id != after.person_id:
+        old = before.person.name if before.person else "vacancy"
+        new = after.person.name if after.person else "vacancy"
+        changes.append(f"person {old} → {new}")
+    if before.level != after.level:
+        changes.append(f"level {before.get_level_display()} → {after.get_level_display()}")
+    if before.team != after.team:
+        changes.append(f"team {before.get_team_display()} → {after.get_team_display()}")
+    old_roles = {r.name for r in before.roles.all()}
+    new_roles = {r.name for r in after.roles.all()}
+    if old_roles != new_roles:
+        changes.append(f"roles {', '.join(sorted(old_roles)) or '—'} → {', '.join(sorted(new_roles)) or '—'}")
+    if before.salary != after.salary:
+        changes.append(f"salary {_money(before.salary)} → {_money(after.salary)}")
+    return tuple(changes)
+
+
+def chart_compare(a: Chart, b: Chart) -> ChartComparison:
+    """Compare chart `a` (before) with chart `b` (after)."""
+    side_a, side_b = _side(a), _side(b)
+    by_key_a = {p.key: p for p in side_a.positions}
+    by_key_b = {p.key: p for p in side_b.positions}
+    key_of_a = {p.pk: p.key for p in side_a.positions}
+    key_of_b = {p.pk: p.key for p in side_b.positions}
+    moved, changed = [], []
+    for key in sorted(by_key_a.keys() & by_key_b.keys(), key=lambda k: by_key_b[k].title):
+        before, after = by_key_a[key], by_key_b[key]
+        if key_of_a.get(before.reports_to_id) != key_of_b.get(after.reports_to_id):
+            old_manager = by_key_a.get(key_of_a.get(before.reports_to_id))
+            new_manager = by_key_b.get(key_of_b.get(after.reports_to_id))
+            moved.append(
+                SeatChange(
+                    before,
+                    after,
+                    (
+                        f"reports to {old_manager.title if old_manager else 'nobody'} → "
+                        f"{new_manager.title if new_manager else 'nobody'}",
+                    ),
+                )
+            )
+        changes = _describe_changes(before, after)
+        if changes:
+            changed.append(SeatChange(before, after, changes))
+    return ChartComparison(
+        a=side_a,
+        b=side_b,
+        added=sorted((by_key_b[k] for k in by_key_b.keys() - by_key_a.keys()), key=lambda p: p.title),
+        removed=sorted((by_key_a[k] for k in by_key_a.keys() - by_key_b.keys()), key=lambda p: p.title),
+        moved=moved,
+        changed=changed,
+        team_costs=cost_difference(side_a.cost, side_b.cost),
+    )

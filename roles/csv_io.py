@@ -1,0 +1,305 @@
+"""Charts to and from CSV: one row per position.
+
+    position_id,title,person_name,person_email,manager_position_id,dotted_line_position_ids,roles,team,level,salary
+
+Position ids are any strings unique in the file; the one row with no manager is the root; an empty
+person is a vacancy; dotted lines and roles are separated by semicolons; roles are role keys or
+names; level is one of the levels; salary is optional. A file with any bad row writes nothing, and
+every bad row is reported with its number and reason. An exported chart imports back to the same
+chart (the position ids are the seats' keys).
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from .choices import ChartStatus, Level, Team
+from .models import Chart, Person, Position, PositionRole, Role
+from .selectors import chart_tree
+
+COLUMNS = [
+    "position_id",
+    "title",
+    "person_name",
+    "person_email",
+    "manager_position_id",
+    "dotted_line_position_ids",
+    "roles",
+    "team",
+    "level",
+    "salary",
+]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the line in the file; the header is row 1
+    reason: str
+
+    def __str__(self):
+        return f"row {self.row}: {self.reason}"
+
+
+class ChartImportError(Exception):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+@dataclass
+class _Row:
+    number: int
+    position_id: str
+    title: str
+    person: Person | None
+    new_person: tuple[str, str] | None  # (name, email) to create
+    manager_id: str
+    dotted_ids: list[str]
+    roles: list[Role]
+    team: str
+    level: str
+    salary: int | None
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+def _choice_lookup(choices) -> dict[str, str]:
+    lookup = {}
+    for value, label in choices:
+        lookup[_normalise(value)] = value
+        lookup[_normalise(label)] = value
+    return lookup
+
+
+LEVELS = _choice_lookup(Level.choices)
+TEAMS = _choice_lookup(Team.choices)
+SALARY = re.compile(r"^\d+(\.\d+)?$")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+def _parse_salary(raw: str) -> int | None:
+    cleaned = (raw or "").replace(",", "").replace("£", "").strip()
+    if not cleaned:
+        return None
+    if not SALARY.match(cleaned):
+        raise ValueError(f"salary “{raw}” is not a number")
+    return round(float(cleaned))
+
+
+def _read_rows(text: str) -> tuple[list[dict], list[RowError]]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        return [], [RowError(1, f"the header is missing the column(s) {', '.join(missing)}")]
+    reader.fieldnames = header
+    rows = [row for row in reader if any((v or "").strip() for k, v in row.items() if k is not None)]
+    if not rows:
+        return [], [RowError(2, "the file has no positions")]
+    return rows, []
+
+
+def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
+    raw_rows, errors = _read_rows(text)
+    if errors:
+        return [], errors
+    roles = Role.objects.all()
+    role_lookup = {r.key.lower(): r for r in roles} | {r.name.lower(): r for r in roles}
+    emails = {(row.get("person_email") or "").strip().lower() for row in raw_rows} - {""}
+    people = {p.email.lower(): p for p in Person.objects.filter(email__in=emails)}
+    parsed, seen_ids, seen_emails = [], {}, {}
+    for number, raw in enumerate(raw_rows, start=2):
+        get = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+        problems = []
+        position_id = get["position_id"]
+        if not position_id:
+            problems.append("position_id is empty")
+        elif len(position_id) > 64:
+            problems.append("position_id is longer than 64 characters")
+        elif position_id in seen_ids:
+            problems.append(f"position_id “{position_id}” is already used on row {seen_ids[position_id]}")
+        else:
+            seen_ids[position_id] = number
+        if not get["title"]:
+            problems.append("title is empty")
+        person, new_person = None, None
+        name, email = get["person_name"], get["person_email"].lower()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.append(f"person_email “{email}” is not an e-mail address")
+                email = ""
+        if email:
+            if email in seen_emails:
+                problems.append(
+                    f"{email} already holds the position on row {seen_emails[email]}; a person holds one position"
+                )
+            seen_emails.setdefault(email, number)
+            person = people.get(email)
+            if person is None:
+                if name:
+                    new_person = (name, email)
+                else:
+                    problems.append(f"person_email {email} matches nobody and person_name is empty")
+        elif name:
+            problems.append(f"person_email is needed to identify {name}")
+        role_names = _split(get["roles"])
+        row_roles = []
+        for role_name in role_names:
+            role = role_lookup.get(role_name.lower())
+            if role is None:
+                problems.append(f"unknown role “{role_name}”")
+            else:
+                row_roles.append(role)
+        if not role_names:
+            problems.append("roles is empty: a position holds at least one role")
+        level = LEVELS.get(_normalise(get["level"]))
+        if level is None:
+            problems.append(
+                f"unknown level “{get['level']}” (one of: {', '.join(label for _, label in Level.choices)})"
+            )
+        team = TEAMS.get(_normalise(get["team"])) if get["team"] else (row_roles[0].team if row_roles else None)
+        if team is None and get["team"]:
+            problems.append(f"unknown team “{get['team']}” (one of: {', '.join(label for _, label in Team.choices)})")
+        try:
+            salary = _parse_salary(get["salary"])
+        except ValueError as exc:
+            problems.append(str(exc))
+            salary = None
+        errors += [RowError(number, p) for p in problems]
+        parsed.append(
+            _Row(
+                number,
+                position_id,
+                get["title"],
+                person,
+                new_person,
+                get["manager_position_id"],
+                _split(get["dotted_line_position_ids"]),
+                row_roles,
+                team or Team.MAROPS,
+                level or "",
+                salary,
+            )
+        )
+    errors += _check_structure(parsed)
+    return parsed, sorted(errors, key=lambda e: e.row)
+
+
+def _check_structure(rows: list[_Row]) -> list[RowError]:
+    """Managers and dotted lines that exist, one root, no cycles."""
+    errors = []
+    by_id = {row.position_id: row for row in rows if row.position_id}
+    roots = [row for row in rows if not row.manager_id]
+    if not roots:
+        errors.append(RowError(2, "no row has an empty manager_position_id: the chart needs one root"))
+    for extra in roots[1:]:
+        errors.append(RowError(extra.number, f"a second root: row {roots[0].number} already has no manager"))
+    for row in rows:
+        if row.manager_id and row.manager_id not in by_id:
+            errors.append(
+                RowError(row.number, f"manager_position_id “{row.manager_id}” is not a position_id in the file")
+            )
+        if row.manager_id and row.manager_id == row.position_id:
+            errors.append(RowError(row.number, "a position cannot report to itself"))
+        for dotted in row.dotted_ids:
+            if dotted not in by_id:
+                errors.append(
+                    RowError(row.number, f"dotted line to “{dotted}”, which is not a position_id in the file")
+                )
+            elif dotted == row.position_id:
+                errors.append(RowError(row.number, "a position cannot have a dotted line to itself"))
+    for row in rows:
+        chain, node = [row.position_id], by_id.get(row.manager_id)
+        while node is not None and node.position_id not in chain:
+            chain.append(node.position_id)
+            node = by_id.get(node.manager_id)
+        if node is not None and node.position_id == row.position_id and row.manager_id != row.position_id:
+            errors.append(RowError(row.number, f"reporting cycle: {' → '.join(chain + [row.position_id])}"))
+    return errors
+
+
+@transaction.atomic
+def chart_import_csv(*, text: str, scenario: str, by=None) -> Chart:
+    """Import a CSV into a new scenario called `scenario`. All or nothing."""
+    scenario = scenario.strip()
+    if not scenario:
+        raise ChartImportError([RowError(0, "give the scenario a name")])
+    if Chart.objects.filter(name__iexact=scenario).exists():
+        raise ChartImportError([RowError(0, f"a chart called “{scenario}” already exists")])
+    rows, errors = _parse(text)
+    if errors:
+        raise ChartImportError(errors)
+    chart = Chart.objects.create(
+        name=scenario, status=ChartStatus.SCENARIO, created_by=by, description="Imported from CSV."
+    )
+    for row in rows:
+        if row.new_person is not None:
+            name, email = row.new_person
+            row.person = Person.objects.create(name=name, email=email, level=row.level)
+    children: dict[str, list[_Row]] = {}
+    for row in rows:
+        children.setdefault(row.manager_id, []).append(row)
+    made: dict[str, Position] = {}
+    level = children.get("", [])
+    while level:  # root first, then level by level, so every manager exists before its reports
+        created = Position.objects.bulk_create(
+            Position(
+                chart=chart,
+                key=row.position_id,
+                title=row.title,
+                team=row.team,
+                level=row.level,
+                person=row.person,
+                salary=row.salary,
+                reports_to=made.get(row.manager_id),
+            )
+            for row in level
+        )
+        made.update({row.position_id: position for row, position in zip(level, created, strict=True)})
+        level = [child for row in level for child in children.get(row.position_id, [])]
+    PositionRole.objects.bulk_create(
+        PositionRole(position=made[row.position_id], role=role) for row in rows for role in row.roles
+    )
+    Dotted = Position.dotted_lines.through
+    Dotted.objects.bulk_create(
+        Dotted(from_position=made[row.position_id], to_position=made[d]) for row in rows for d in row.dotted_ids
+    )
+    return chart
+
+
+def chart_export_csv(chart: Chart) -> str:
+    """The chart as CSV, root first, each manager before its reports."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    nodes = chart_tree(chart)
+    key_of = {node.position.pk: node.position.key for node in nodes}
+    for node in nodes:
+        p = node.position
+        writer.writerow(
+            [
+                p.key,
+                p.title,
+                p.person.name if p.person else "",
+                p.person.email if p.person else "",
+                key_of.get(p.reports_to_id, ""),
+                ";".join(d.key for d in p.dotted_lines.all()),
+                ";".join(r.key for r in p.roles.all()),
+                p.team,
+                p.level,
+                "" if p.salary is None else p.salary,
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,92 @@
+from django import forms
+
+from .choices import Level, Team
+from .models import Chart, Person, Position, Role
+from .services import PositionData
+
+
+class PositionForm(forms.Form):
+    """Everything about a seat, edited at once. Choices are limited to the seat's own chart."""
+
+    title = forms.CharField(max_length=150)
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.filter(is_active=True),
+        required=False,
+        empty_label="— vacancy: hire or promote —",
+    )
+    roles = forms.ModelMultipleChoiceField(queryset=Role.objects.all(), widget=forms.CheckboxSelectMultiple)
+    level = forms.ChoiceField(choices=Level.choices)
+    team = forms.ChoiceField(choices=Team.choices)
+    reports_to = forms.ModelChoiceField(
+        queryset=Position.objects.none(),
+        required=False,
+        label="Reports to",
+        empty_label="— nobody (top of the chart) —",
+    )
+    dotted_lines = forms.ModelMultipleChoiceField(
+        queryset=Position.objects.none(),
+        required=False,
+        label="Dotted lines to",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    salary = forms.IntegerField(min_value=0, required=False, help_text="Leave empty to use the role's band.")
+
+    def __init__(self, *args, chart: Chart, position: Position | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = Position.objects.filter(chart=chart).select_related("person").order_by("title")
+        if position is not None:
+            others = others.exclude(pk=position.pk)
+        self.fields["reports_to"].queryset = others
+        self.fields["dotted_lines"].queryset = others
+        self.fields["reports_to"].label_from_instance = self.fields["dotted_lines"].label_from_instance = lambda p: (
+            f"{p.title} ({p.person.name if p.person else 'vacancy'})"
+        )
+
+    @classmethod
+    def initial_for(cls, position: Position) -> dict:
+        return {
+            "title": position.title,
+            "person": position.person_id,
+            "roles": list(position.roles.all()),
+            "level": position.level,
+            "team": position.team,
+            "reports_to": position.reports_to_id,
+            "dotted_lines": list(position.dotted_lines.all()),
+            "salary": position.salary,
+        }
+
+    def position_data(self) -> PositionData:
+        data = self.cleaned_data
+        return PositionData(
+            title=data["title"],
+            team=data["team"],
+            level=data["level"],
+            roles=list(data["roles"]),
+            person=data["person"],
+            reports_to=data["reports_to"],
+            dotted_lines=list(data["dotted_lines"]),
+            salary=data["salary"],
+        )
+
+
+class ScenarioForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Scenario name")
+
+
+class ChartImportForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Scenario name")
+    file = forms.FileField(label="CSV file", help_text="One row per position, with a header row.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from exc
+
+
+class CompareForm(forms.Form):
+    a = forms.ModelChoiceField(queryset=Chart.objects.all(), label="Before")
+    b = forms.ModelChoiceField(queryset=Chart.objects.all(), label="After")

@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from roles.csv_io import ChartImportError, chart_import_csv
+
+
+class Command(BaseCommand):
+    help = "Import a chart from CSV into a new scenario. Any bad row and nothing is written."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="CSV file, one row per position, with a header row")
+        parser.add_argument("--scenario", required=True, help="name of the new scenario")
+
+    def handle(self, *args, file: Path, scenario: str, **options):
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {file}: {exc}") from exc
+        try:
+            chart = chart_import_csv(text=text, scenario=scenario)
+        except ChartImportError as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error) if error.row else error.reason)
+            raise CommandError(f"Nothing imported: {len(exc.errors)} problem(s) in {file}.") from exc
+        self.stdout.write(self.style.SUCCESS(f"Imported {chart.positions.count()} positions into “{chart.name}”."))
