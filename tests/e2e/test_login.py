@@ -36,7 +36,7 @@ def test_each_demo_user_logs_in_and_lands_on_their_screen(page: Page, live_serve
     # The stylesheet is served (no external CDN) and htmx comes from django-htmx's bundled copy.
     assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).display") == "flex"
     assert page.evaluate("typeof window.htmx") == "object"
-    expect(page.get_by_role("link", name="Admin")).to_have_count(1 if username == "admin" else 0)
+    expect(page.get_by_role("link", name="Admin", exact=True)).to_have_count(1 if username == "admin" else 0)
 
 
 def test_a_wrong_password_keeps_the_user_out_with_a_message(page: Page, live_server):
