@@ -31,6 +31,8 @@ class PositionForm(forms.Form):
     )
     salary = forms.IntegerField(min_value=0, required=False, help_text="Leave empty to use the role's band.")
 
+    field_order = ["title", "person", "reports_to", "dotted_lines", "level", "team", "salary", "roles"]
+
     def __init__(self, *args, chart: Chart, position: Position | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         others = Position.objects.filter(chart=chart).select_related("person").order_by("title")
