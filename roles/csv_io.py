@@ -200,7 +200,10 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
 def _check_structure(rows: list[_Row]) -> list[RowError]:
     """Managers and dotted lines that exist, one root, no cycles."""
     errors = []
-    by_id = {row.position_id: row for row in rows if row.position_id}
+    by_id: dict[str, _Row] = {}
+    for row in rows:
+        if row.position_id:
+            by_id.setdefault(row.position_id, row)  # a duplicate id is reported on its own row
     roots = [row for row in rows if not row.manager_id]
     if not roots:
         errors.append(RowError(2, "no row has an empty manager_position_id: the chart needs one root"))
@@ -211,7 +214,7 @@ def _check_structure(rows: list[_Row]) -> list[RowError]:
             errors.append(
                 RowError(row.number, f"manager_position_id “{row.manager_id}” is not a position_id in the file")
             )
-        if row.manager_id and row.manager_id == row.position_id:
+        if row.manager_id and row.manager_id == row.position_id and by_id.get(row.position_id) is row:
             errors.append(RowError(row.number, "a position cannot report to itself"))
         for dotted in row.dotted_ids:
             if dotted not in by_id:

@@ -43,8 +43,7 @@ def _workspace(request, chart_id: int) -> dict:
 
 
 def _chart_page(request, chart_id: int, editor=None, status=200):
-    context = _workspace(request, chart_id) | {"editor": editor, "scenario_form": ScenarioForm()}
-    context["other_charts"] = Chart.objects.exclude(pk=chart_id).order_by("status", "name")
+    context = _workspace(request, chart_id) | {"editor": editor}
     return render(request, "roles/chart_detail.html", context, status=status)
 
 
@@ -207,8 +206,13 @@ def chart_index(request):
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
 def chart_compare_view(request):
-    form = CompareForm(request.GET or None)
-    comparison = chart_compare(form.cleaned_data["a"], form.cleaned_data["b"]) if form.is_valid() else None
+    if "a" in request.GET and "b" in request.GET:
+        form = CompareForm(request.GET)
+    else:  # "Compare with another chart…" names only the first chart: let the user pick the second
+        form = CompareForm(initial={"a": request.GET.get("a")})
+    comparison = (
+        chart_compare(form.cleaned_data["a"], form.cleaned_data["b"]) if form.is_bound and form.is_valid() else None
+    )
     return render(request, "roles/chart_compare.html", {"form": form, "comparison": comparison})
 
 

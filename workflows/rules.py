@@ -11,7 +11,7 @@ def platform_organised(facts: ChartFacts) -> list[Finding]:
     platform_positions = [p for p in facts.positions if any(role.is_platform_role for role in p.roles.all())]
     if not platform_positions:
         return []
-    owners = set(Workflow.objects.filter(owner__isnull=False).values_list("owner_id", flat=True).distinct())
+    owners = set(Workflow.objects.filter(owner__isnull=False).order_by().values_list("owner_id", flat=True).distinct())
     findings = []
     for position in platform_positions:
         if position.person_id in owners:
