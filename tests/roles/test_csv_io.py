@@ -17,7 +17,8 @@ GOOD = HEADER + (
     "cmo,Chief Marketing Officer,Claire Donovan,claire@example.com,,,cmo,executive,C-level,\n"
     "cdo,Chief Data Officer,Raj Patel,raj@example.com,cmo,,Chief Data Officer,data,c_level,\n"
     'head,Head of MarOps,Dana Whitfield,dana@example.com,cmo,,head-of-marops,MarOps,Director,"£95,000"\n'
-    "wa,Workflow Architect & Data Steward,Marco Rossi,marco@example.com,head,cdo,workflow-architect;data-steward,marops,senior manager,\n"
+    "wa,Workflow Architect & Data Steward,Marco Rossi,marco@example.com,head,cdo,"
+    "workflow-architect;data-steward,marops,senior manager,\n"
     "pkd,Prompt and Knowledge Designer,,,head,,Prompt and Knowledge Designer,,specialist,\n"
 )
 
@@ -64,7 +65,8 @@ def test_every_bad_row_is_listed_with_its_number_and_nothing_is_written():
             (3, "unknown role “wizard”"),
             (
                 4,
-                "unknown level “overlord” (one of: Coordinator, Specialist, Manager, Senior manager, Director, VP, C-level)",
+                "unknown level “overlord” "
+                "(one of: Coordinator, Specialist, Manager, Senior manager, Director, VP, C-level)",
             ),
             (5, "manager_position_id “nobody” is not a position_id in the file"),
             (6, "a second root: row 2 already has no manager"),
