@@ -4,7 +4,7 @@ from xml.sax.saxutils import escape
 
 from .selectors import TreeNode
 
-BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 190, 58, 16, 46, 20
+BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 200, 58, 16, 46, 20
 
 
 def _clip(text: str, limit: int = 28) -> str:
@@ -72,7 +72,7 @@ def chart_svg(nodes: list[TreeNode], title: str) -> str:
         parts += [
             f"<g><title>{escape(p.title)} — {escape(person)}</title>",
             f'<rect x="{bx}" y="{by}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="#5d6778"{dash}/>',
-            f'<text x="{bx + 8}" y="{by + 17}" font-weight="bold">{escape(_clip(p.title))}</text>',
+            f'<text x="{bx + 8}" y="{by + 17}" font-weight="bold">{escape(_clip(p.title, 25))}</text>',
             f'<text x="{bx + 8}" y="{by + 33}">{escape(_clip(person))}</text>',
             f'<text x="{bx + 8}" y="{by + 49}" fill="#5d6778" font-size="10">{escape(_clip(roles, 34))}</text>',
             "</g>",

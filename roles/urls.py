@@ -17,6 +17,7 @@ urlpatterns = [
     path("charts/<int:chart_pk>/positions/new/", views.position_create, name="position-create"),
     path("positions/<int:pk>/edit/", views.position_edit, name="position-edit"),
     path("positions/<int:pk>/delete/", views.position_remove, name="position-delete"),
+    path("positions/<int:pk>/vacate/", views.position_vacate, name="position-vacate"),
     path("positions/<int:pk>/history/", views.position_history_page, name="position-history"),
     path("compare/", views.chart_compare_view, name="chart-compare"),
     path("people/", views.people, name="person-list"),

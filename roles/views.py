@@ -21,7 +21,14 @@ from .history import position_history
 from .models import Chart, Position
 from .rules import chart_facts, findings_from
 from .selectors import chart_list, chart_live, chart_positions, chart_tree, person_list
-from .services import chart_adopt, chart_clone, chart_delete, position_delete, position_save
+from .services import (
+    chart_adopt,
+    chart_clone,
+    chart_delete,
+    position_assign_person,
+    position_delete,
+    position_save,
+)
 from .svg import chart_svg
 
 read_only = transaction.non_atomic_requests  # GET pages need no transaction (nor its savepoints)
@@ -143,6 +150,19 @@ def position_remove(request, pk: int):
         }
         return _editor_response(request, position.chart, editor, status=409)
     return _saved(request, position.chart, f"Removed “{position.title}”.")
+
+
+@require_POST
+@permission_required("roles.change_position", raise_exception=True)
+def position_vacate(request, pk: int):
+    position = get_object_or_404(Position.objects.select_related("chart", "person"), pk=pk)
+    holder = position.person
+    try:
+        position_assign_person(position=position, person=None)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("roles:chart-detail", position.chart_id)
+    return _saved(request, position.chart, f"“{position.title}” is now a vacancy ({holder} is unplaced in this chart).")
 
 
 @read_only

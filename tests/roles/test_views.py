@@ -50,6 +50,7 @@ def test_forged_writes_from_executives_and_staff_get_403_and_change_nothing(clie
         (reverse("roles:position-edit", args=[head.pk]), form_data(head, title="Hacked")),
         (reverse("roles:position-create", args=[live.pk]), form_data(head, title="New")),
         (reverse("roles:position-delete", args=[seat(live, "Content Marketer").pk]), {}),
+        (reverse("roles:position-vacate", args=[head.pk]), {}),
         (reverse("roles:chart-clone", args=[live.pk]), {"name": "Mine"}),
         (reverse("roles:chart-adopt", args=[live.pk]), {}),
         (reverse("roles:chart-delete", args=[live.pk]), {}),
@@ -203,3 +204,12 @@ def test_the_chart_page_takes_at_most_10_queries_for_2000_positions(client, djan
         response = client.get(reverse("roles:chart-detail", args=[chart.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="position"') == 2000
+
+
+def test_making_a_seat_a_vacancy_unplaces_its_holder(client, live):
+    client.force_login(make_user("l", "Leaders"))
+    head = seat(live, "Marketing Operations Manager")
+    html = client.post(reverse("roles:position-vacate", args=[head.pk]), **HTMX).content.decode()
+    assert "is now a vacancy (Dana Whitfield is unplaced in this chart)" in html
+    assert "Dana Whitfield is active but holds no position in the live chart." in html
+    assert seat(live, "Marketing Operations Manager").is_vacancy
