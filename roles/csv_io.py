@@ -21,6 +21,7 @@ from django.db import transaction
 from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, PositionRole, Role
 from .selectors import chart_tree
+from .services import positions_bulk_create_tree
 
 COLUMNS = [
     "position_id",
@@ -251,27 +252,21 @@ def chart_import_csv(*, text: str, scenario: str, by=None) -> Chart:
         if row.new_person is not None:
             name, email = row.new_person
             row.person = Person.objects.create(name=name, email=email, level=row.level)
-    children: dict[str, list[_Row]] = {}
-    for row in rows:
-        children.setdefault(row.manager_id, []).append(row)
-    made: dict[str, Position] = {}
-    level = children.get("", [])
-    while level:  # root first, then level by level, so every manager exists before its reports
-        created = Position.objects.bulk_create(
-            Position(
-                chart=chart,
-                key=row.position_id,
-                title=row.title,
-                team=row.team,
-                level=row.level,
-                person=row.person,
-                salary=row.salary,
-                reports_to=made.get(row.manager_id),
-            )
-            for row in level
-        )
-        made.update({row.position_id: position for row, position in zip(level, created, strict=True)})
-        level = [child for row in level for child in children.get(row.position_id, [])]
+    made = positions_bulk_create_tree(
+        rows,
+        key=lambda row: row.position_id,
+        manager_key=lambda row: row.manager_id,
+        build=lambda row, manager: Position(
+            chart=chart,
+            key=row.position_id,
+            title=row.title,
+            team=row.team,
+            level=row.level,
+            person=row.person,
+            salary=row.salary,
+            reports_to=manager,
+        ),
+    )
     PositionRole.objects.bulk_create(
         PositionRole(position=made[row.position_id], role=role) for row in rows for role in row.roles
     )

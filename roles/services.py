@@ -185,6 +185,24 @@ def position_delete(*, position: Position) -> None:
     position.delete()
 
 
+def positions_bulk_create_tree(items, *, key, manager_key, build) -> dict:
+    """Create a whole tree of positions in bulk: root first, then level by level, so each
+    manager exists before its reports (and a chart never has two roots). One INSERT per level.
+
+    `key(item)` identifies an item, `manager_key(item)` its manager's key (None or "" for the
+    root), and `build(item, manager)` returns the unsaved Position. Returns {key: Position}."""
+    children = defaultdict(list)
+    for item in items:
+        children[manager_key(item) or None].append(item)
+    made: dict = {}
+    level = children[None]
+    while level:
+        created = Position.objects.bulk_create(build(item, made.get(manager_key(item) or None)) for item in level)
+        made.update({key(item): position for item, position in zip(level, created, strict=True)})
+        level = [child for item in level for child in children[key(item)]]
+    return made
+
+
 @transaction.atomic
 def chart_clone(*, chart: Chart, name: str, by=None, description: str = "") -> Chart:
     """Copy a chart into a new scenario: every seat, person, role, solid and dotted line and
@@ -202,29 +220,21 @@ def chart_clone(*, chart: Chart, name: str, by=None, description: str = "") -> C
         description=description or f"Scenario based on {chart.name}.",
     )
     originals = list(Position.objects.filter(chart=chart))
-    children = defaultdict(list)
-    for position in originals:
-        children[position.reports_to_id].append(position)
-    new_for_old: dict[int, Position] = {}
-    # Level by level from the root, so each seat's manager exists before it (one root per chart).
-    level = children[None]
-    while level:
-        copies = [
-            Position(
-                chart=clone,
-                key=old.key,
-                title=old.title,
-                team=old.team,
-                level=old.level,
-                person_id=old.person_id,
-                salary=old.salary,
-                reports_to=new_for_old.get(old.reports_to_id),
-            )
-            for old in level
-        ]
-        for old, new in zip(level, Position.objects.bulk_create(copies), strict=True):
-            new_for_old[old.pk] = new
-        level = [child for old in level for child in children[old.pk]]
+    new_for_old = positions_bulk_create_tree(
+        originals,
+        key=lambda old: old.pk,
+        manager_key=lambda old: old.reports_to_id,
+        build=lambda old, manager: Position(
+            chart=clone,
+            key=old.key,
+            title=old.title,
+            team=old.team,
+            level=old.level,
+            person_id=old.person_id,
+            salary=old.salary,
+            reports_to=manager,
+        ),
+    )
     _copy_links(new_for_old)
     return clone
 
