@@ -33,6 +33,7 @@ from roles.choices import ChartStatus
 from roles.models import Chart, Person, Position, Role
 from workflows.choices import AgentStatus
 from workflows.models import Agent, Platform, Step, Workflow
+from workflows.scan import ownership_scan
 from workflows.selectors import agent_accountable, step_accountable
 
 DEMO_PASSWORD = "marops-demo"
@@ -490,4 +491,5 @@ def seed_demo() -> list[DemoUser]:
     workflows = _upsert_workflows(people, platforms, agents)
     _upsert_governance(people, agents, users, timezone.localdate())
     _upsert_incidents(people, agents, workflows, users, now)
+    ownership_scan()  # so the flags page is alive on first run (a second run changes nothing)
     return DEMO_USERS

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -171,7 +172,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marops.tasks.heartbeat",
         "schedule": float(os.environ.get("MAROPS_HEARTBEAT_SECONDS", "60")),
     },
+    "ownership-scan": {
+        "task": "workflows.tasks.scan_ownership",
+        "schedule": 60 * float(os.environ.get("MAROPS_SCAN_MINUTES", "15")),
+    },
+    "flag-digest": {
+        "task": "workflows.tasks.send_flag_digest",
+        "schedule": crontab(hour=int(os.environ.get("MAROPS_DIGEST_HOUR", "8")), minute=0),
+    },
 }
+# Links in e-mails point here.
+MAROPS_BASE_URL = os.environ.get("MAROPS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from marops.db import choices_constraint
 from roles.models import Person, Position, Role
@@ -137,11 +138,15 @@ class OwnershipFlag(models.Model):
     step = models.ForeignKey(Step, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     message = models.TextField(blank=True)
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the Head of MarOps' digest e-mail first listed this flag."
+    )
 
     class Meta:
         ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["resolved_at", "kind"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "subject_key"],

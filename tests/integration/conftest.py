@@ -69,3 +69,16 @@ def wait_for(condition, timeout=60.0, interval=0.25):
             return True
         time.sleep(interval)
     return False
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Transactional tests start from a flushed database: put back the role catalogue and groups."""
+    from django.apps import apps
+
+    from marops.permissions import groups_sync
+    from roles.catalogue import catalogue_sync
+    from roles.models import Role
+
+    catalogue_sync(Role)
+    groups_sync(apps)
