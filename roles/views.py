@@ -11,7 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+
+from marops.htmx import apply_service, editor_response, saved_response
 
 from .compare import chart_compare
 from .cost import chart_cost
@@ -72,34 +73,27 @@ def chart_detail(request, pk: int):
 
 
 def _editor_response(request, chart: Chart, editor: dict, status=200):
-    """The editor panel alone (htmx), or the whole page with the editor open."""
-    if request.htmx:
-        response = render(request, "roles/chart_detail.html#editor", {"editor": editor, "chart": chart})
-        return reswap(retarget(response, "#editor"), "outerHTML") if request.method == "POST" else response
-    return _chart_page(request, chart.pk, editor=editor, status=status)
+    return editor_response(
+        request,
+        "roles/chart_detail.html",
+        {"editor": editor, "chart": chart},
+        full_page=lambda: _chart_page(request, chart.pk, editor=editor, status=status),
+    )
 
 
 def _saved(request, chart: Chart, message: str):
     """After an edit: the refreshed workspace (tree, findings, cost) and a closed editor."""
-    if request.htmx:
-        context = _workspace(request, chart.pk) | {"flash": message}
-        return render(request, "roles/chart_detail.html#workspace-refresh", context)
-    messages.success(request, message)
-    return redirect("roles:chart-detail", chart.pk)
+    return saved_response(
+        request,
+        "roles/chart_detail.html",
+        lambda: _workspace(request, chart.pk),
+        message,
+        reverse("roles:chart-detail", args=[chart.pk]),
+    )
 
 
 def _apply(form: PositionForm, save) -> bool:
-    """Run a service; its ValidationError becomes the form's errors, field by field."""
-    if not form.is_valid():
-        return False
-    try:
-        save(form.position_data())
-    except ValidationError as exc:
-        for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-        return False
-    return True
+    return apply_service(form, lambda form: save(form.position_data()))
 
 
 @require_http_methods(["GET", "POST"])

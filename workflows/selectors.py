@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
+from roles.choices import ChartStatus, Team
 from roles.models import Person
 
 from .models import Agent, OwnershipFlag, Step, Workflow
@@ -59,8 +60,74 @@ def agent_accountable(agent: Agent) -> Accountability:
 
 def workflow_list() -> QuerySet[Workflow]:
     return Workflow.objects.select_related("owner").prefetch_related(
-        Prefetch("steps", queryset=Step.objects.select_related("platform", "agent"))
+        Prefetch("steps", queryset=Step.objects.select_related("platform", "agent").prefetch_related("roles"))
     )
+
+
+CRITICAL_RANGE = range(5, 8)  # the article: "Pick the 5-7 most important workflows"
+
+
+def critical_count_note(count: int) -> str:
+    """Say so when the number of critical workflows is outside the article's 5–7."""
+    if count in CRITICAL_RANGE:
+        return ""
+    if count < CRITICAL_RANGE.start:
+        marked = f"{count} workflow{'s are' if count != 1 else ' is'}"
+        return f"Only {marked} marked critical; the article picks the 5–7 most important."
+    return f"{count} workflows are marked critical; the article picks only the 5–7 most important."
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """Migration step 1 for one workflow: steps, each with a platform, a mode and a decision,
+    and the human roles touching it."""
+
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def workflow_completeness(workflow: Workflow) -> Completeness:
+    """From prefetched steps (and their roles): no queries."""
+    steps = list(workflow.steps.all())
+    if not steps:
+        return Completeness(("no steps mapped yet",))
+    missing = [f"step {s.order} “{s.name}” has no decision" for s in steps if not s.decision.strip()]
+    if not any(step.roles.all() for step in steps):
+        missing.append("no human roles named on any step")
+    return Completeness(tuple(missing))
+
+
+def inventory_progress(workflows) -> tuple[int, int]:
+    """(complete, total) over prefetched workflows."""
+    workflows = list(workflows)
+    return sum(workflow_completeness(w).complete for w in workflows), len(workflows)
+
+
+@dataclass(frozen=True)
+class Lane:
+    platform: object
+    cells: list  # one per step, in order: the step if it runs on this platform, else None
+
+
+def workflow_swimlane(workflow: Workflow) -> list[Lane]:
+    """Platforms as lanes (in order of first use), steps in order across them."""
+    steps = sorted(workflow.steps.all(), key=lambda s: s.order)
+    platforms = list(dict.fromkeys(step.platform for step in steps))
+    return [Lane(p, [step if step.platform_id == p.pk else None for step in steps]) for p in platforms]
+
+
+def marops_people() -> QuerySet[Person]:
+    """Active people with a MarOps seat in the live chart: offered first as workflow owners."""
+    return Person.objects.filter(
+        is_active=True, positions__chart__status=ChartStatus.LIVE, positions__team=Team.MAROPS
+    ).distinct()
+
+
+def owner_is_outside_marops(owner: Person | None) -> bool:
+    return owner is not None and not marops_people().filter(pk=owner.pk).exists()
 
 
 def agent_list() -> QuerySet[Agent]:

@@ -1,0 +1,137 @@
+"""Writes to platforms, workflows and steps. Each validates first, so a refused write changes nothing."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from roles.models import Person, Role
+
+from .choices import MODES_ALLOWED, AgentStatus, StepMode
+from .models import Agent, Platform, Step, Workflow
+
+
+@transaction.atomic
+def platform_create(*, name: str, category: str) -> Platform:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the platform a name."})
+    if Platform.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"{name} is already a platform."})
+    platform = Platform(name=name, category=category)
+    platform.full_clean()
+    platform.save()
+    return platform
+
+
+@transaction.atomic
+def workflow_save(
+    *, name: str, description: str = "", is_critical: bool = False, status: str = "active", workflow=None
+) -> Workflow:
+    """Create a workflow, or rename and describe one. Names are unique whatever their case."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the workflow a name."})
+    clash = Workflow.objects.filter(name__iexact=name).exclude(pk=getattr(workflow, "pk", None)).first()
+    if clash is not None:
+        raise ValidationError({"name": f"There is already a workflow called “{clash.name}”."})
+    workflow = workflow or Workflow()
+    workflow.name, workflow.description, workflow.is_critical, workflow.status = name, description, is_critical, status
+    workflow.full_clean(exclude=["owner"])
+    workflow.save()
+    return workflow
+
+
+@transaction.atomic
+def workflow_assign_owner(*, workflow: Workflow, owner: Person | None) -> Workflow:
+    """Exactly one owner (or none, which the scan flags). An owner outside MarOps is allowed and
+    flagged: "Assign one MarOps person as owner per workflow"."""
+    if owner is not None and not owner.is_active:
+        raise ValidationError({"owner": f"{owner.name} is inactive and cannot own a workflow."})
+    workflow.owner = owner
+    workflow.save(update_fields=["owner", "updated_at"])
+    return workflow
+
+
+@dataclass
+class StepData:
+    name: str
+    platform: Platform | None
+    mode: str
+    agent: Agent | None = None
+    decision: str = ""
+    is_buyer_facing: bool = False
+    roles: list[Role] = field(default_factory=list)
+    order: int | None = None  # None: at the end
+
+
+def _check_step(data: StepData) -> None:
+    errors = {}
+    if not data.name.strip():
+        errors["name"] = "Give the step a name."
+    if data.platform is None:
+        errors["platform"] = "Every step runs on a platform: choose one (add it on the Platforms page if new)."
+    if data.mode == StepMode.HUMAN:
+        if data.agent is not None:
+            errors["agent"] = "A human step has no agent: remove the agent or choose an AI mode."
+    elif data.agent is None:
+        errors["agent"] = f"An {StepMode(data.mode).label} step needs the agent acting in it."
+    elif data.agent.status == AgentStatus.RETIRED:
+        errors["agent"] = f"{data.agent.name} is retired."
+    elif data.mode not in MODES_ALLOWED[data.agent.allowed_mode]:
+        errors["mode"] = (
+            f"Governance allows {data.agent.name} “{data.agent.get_allowed_mode_display()}”; "
+            f"it may not act in {StepMode(data.mode).label} mode."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _place(workflow: Workflow, step: Step | None, order: int | None) -> int:
+    """Make room at `order` (shifting later steps down) and return the order to use."""
+    others = workflow.steps.exclude(pk=getattr(step, "pk", None))
+    last = (others.aggregate(m=Max("order"))["m"] or 0) + 1
+    order = last if order is None or order < 1 or order > last else order
+    if step is not None:
+        # Step out of the way first so the unique (workflow, order) pair never clashes mid-update.
+        Step.objects.filter(pk=step.pk).update(order=0)
+    shifting = others.filter(order__gte=order)
+    shifting.update(order=F("order") + 100_000)
+    shifting = workflow.steps.filter(order__gte=100_000)
+    shifting.update(order=F("order") - 100_000 + 1)
+    return order
+
+
+def _close_gaps(workflow: Workflow) -> None:
+    for index, step in enumerate(workflow.steps.order_by("order"), start=1):
+        if step.order != index:
+            Step.objects.filter(pk=step.pk).update(order=index)
+
+
+@transaction.atomic
+def step_save(*, workflow: Workflow, data: StepData, step: Step | None = None) -> Step:
+    """Add a step (at the end, or at `order`) or change one; steps stay numbered 1, 2, 3…"""
+    _check_step(data)
+    order = _place(workflow, step, data.order)
+    step = step or Step(workflow=workflow)
+    step.order, step.name, step.platform, step.mode = order, data.name.strip(), data.platform, data.mode
+    step.agent, step.decision, step.is_buyer_facing = data.agent, data.decision.strip(), data.is_buyer_facing
+    step.save()
+    step.roles.set(data.roles)
+    _close_gaps(workflow)
+    step.refresh_from_db(fields=["order"])
+    Workflow.objects.filter(pk=workflow.pk).update(updated_at=timezone.now())
+    return step
+
+
+@transaction.atomic
+def step_delete(*, step: Step) -> None:
+    if step.incidents.exists():
+        raise ValidationError(
+            f"“{step.name}” has incidents logged against it; it stays so their history holds. Change it instead."
+        )
+    workflow = step.workflow
+    step.delete()
+    _close_gaps(workflow)
