@@ -1,29 +1,210 @@
+"""Workflow inventory and ownership. Reads need the view permission; edits are the Leaders'."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .models import Platform
-from .selectors import agent_list, flag_list, step_accountable, workflow_list
+from marops.htmx import apply_service, editor_response, saved_response
+from roles.choices import ChartStatus
+from roles.models import Position
+
+from .csv_io import InventoryImportError, inventory_export_csv, inventory_import_csv
+from .forms import InventoryImportForm, OwnerForm, PlatformForm, StepForm, WorkflowForm
+from .models import Platform, Step, Workflow
+from .selectors import (
+    agent_list,
+    critical_count_note,
+    flag_list,
+    inventory_progress,
+    owner_is_outside_marops,
+    step_accountable,
+    workflow_completeness,
+    workflow_list,
+    workflow_swimlane,
+)
+from .services import platform_create, step_delete, step_save, workflow_assign_owner, workflow_save
+
+read_only = transaction.non_atomic_requests
+TEMPLATE = "workflows/workflow_detail.html"
 
 
+@read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
 def workflow_index(request):
-    workflows = workflow_list()
-    if request.GET.get("critical"):
-        workflows = workflows.filter(is_critical=True)
-    return render(request, "workflows/workflow_list.html", {"workflows": workflows})
+    workflows = list(workflow_list())
+    critical = sum(w.is_critical for w in workflows)
+    rows = [(w, workflow_completeness(w)) for w in workflows if not request.GET.get("critical") or w.is_critical]
+    complete, total = inventory_progress(workflows)
+    context = {
+        "rows": rows,
+        "critical_note": critical_count_note(critical),
+        "critical": critical,
+        "complete": complete,
+        "total": total,
+        "form": WorkflowForm(),
+    }
+    return render(request, "workflows/workflow_list.html", context)
 
 
+@require_POST
+@permission_required("workflows.add_workflow", raise_exception=True)
+def workflow_create(request):
+    form = WorkflowForm(request.POST)
+    if apply_service(form, lambda f: setattr(f, "saved", workflow_save(**f.cleaned_data))):
+        messages.success(request, f"Created “{form.saved.name}”. Map its steps and give it an owner.")
+        return redirect("workflows:workflow-detail", form.saved.pk)
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("workflows:workflow-list")
+
+
+def _workspace(workflow_pk: int) -> dict:
+    """The workflow page's changing part: swimlane, steps with their accountable person, completeness."""
+    workflow = get_object_or_404(workflow_list(), pk=workflow_pk)
+    return {
+        "workflow": workflow,
+        "lanes": workflow_swimlane(workflow),
+        "steps": [(step, step_accountable(step)) for step in workflow.steps.all()],
+        "completeness": workflow_completeness(workflow),
+        "outside_marops": owner_is_outside_marops(workflow.owner),
+    }
+
+
+def _page(request, workflow_pk: int, editor=None):
+    context = _workspace(workflow_pk)
+    workflow = context["workflow"]
+    context |= {
+        "editor": editor,
+        "owner_form": OwnerForm(initial={"owner": workflow.owner_id}),
+        "workflow_form": WorkflowForm(
+            prefix="workflow",
+            initial={
+                "name": workflow.name,
+                "description": workflow.description,
+                "is_critical": workflow.is_critical,
+                "status": workflow.status,
+            },
+        ),
+        "can_edit": request.user.has_perm("workflows.change_workflow"),
+    }
+    return render(request, TEMPLATE, context)
+
+
+@read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
 def workflow_detail(request, pk: int):
-    workflow = get_object_or_404(workflow_list(), pk=pk)
-    steps = [(step, step_accountable(step)) for step in workflow.steps.all()]
-    return render(request, "workflows/workflow_detail.html", {"workflow": workflow, "steps": steps})
+    return _page(request, pk)
 
 
+def _saved(request, workflow: Workflow, message: str):
+    return saved_response(
+        request,
+        TEMPLATE,
+        lambda: _workspace(workflow.pk) | {"can_edit": True},
+        message,
+        reverse("workflows:workflow-detail", args=[workflow.pk]),
+    )
+
+
+@require_POST
+@permission_required("workflows.change_workflow", raise_exception=True)
+def workflow_owner(request, pk: int):
+    workflow = get_object_or_404(Workflow, pk=pk)
+    form = OwnerForm(request.POST)
+    if not apply_service(form, lambda f: workflow_assign_owner(workflow=workflow, owner=f.cleaned_data["owner"])):
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    elif workflow.owner is None:
+        messages.warning(request, f"“{workflow.name}” has no owner now; the ownership scan will flag it.")
+    elif owner_is_outside_marops(workflow.owner):
+        messages.warning(
+            request,
+            f"{workflow.owner.name} owns “{workflow.name}” but holds no MarOps seat in the live chart: "
+            "the ownership scan will raise a finding.",
+        )
+    else:
+        messages.success(request, f"{workflow.owner.name} now owns “{workflow.name}”.")
+    return redirect("workflows:workflow-detail", workflow.pk)
+
+
+@require_POST
+@permission_required("workflows.change_workflow", raise_exception=True)
+def workflow_edit(request, pk: int):
+    workflow = get_object_or_404(Workflow, pk=pk)
+    form = WorkflowForm(request.POST, prefix="workflow")
+    if apply_service(form, lambda f: workflow_save(workflow=workflow, **f.cleaned_data)):
+        messages.success(request, f"Saved “{workflow.name}”.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("workflows:workflow-detail", workflow.pk)
+
+
+def _editor(request, workflow: Workflow, editor: dict):
+    return editor_response(
+        request,
+        TEMPLATE,
+        {"editor": editor, "workflow": workflow},
+        full_page=lambda: _page(request, workflow.pk, editor=editor),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("workflows.change_workflow", raise_exception=True)
+def step_create(request, pk: int):
+    workflow = get_object_or_404(Workflow, pk=pk)
+    form = StepForm(request.POST or None)
+    if request.method == "POST" and apply_service(form, lambda f: step_save(workflow=workflow, data=f.step_data())):
+        return _saved(request, workflow, f"Added the step “{form.cleaned_data['name']}”.")
+    return _editor(request, workflow, {"form": form, "heading": "New step", "action": request.path})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("workflows.change_workflow", raise_exception=True)
+def step_edit(request, pk: int):
+    step = get_object_or_404(Step.objects.select_related("workflow"), pk=pk)
+    form = StepForm(request.POST or None, initial=StepForm.initial_for(step))
+    save = lambda f: step_save(workflow=step.workflow, data=f.step_data(), step=step)  # noqa: E731
+    if request.method == "POST" and apply_service(form, save):
+        return _saved(request, step.workflow, f"Saved the step “{step.name}”.")
+    editor = {"form": form, "heading": f"Step {step.order}: {step.name}", "action": request.path, "step": step}
+    return _editor(request, step.workflow, editor)
+
+
+@require_POST
+@permission_required("workflows.change_workflow", raise_exception=True)
+def step_remove(request, pk: int):
+    step = get_object_or_404(Step.objects.select_related("workflow"), pk=pk)
+    try:
+        step_delete(step=step)
+    except ValidationError as exc:  # incidents keep the step
+        editor = {
+            "form": StepForm(initial=StepForm.initial_for(step)),
+            "heading": f"Step {step.order}: {step.name}",
+            "step": step,
+            "action": reverse("workflows:step-edit", args=[step.pk]),
+            "error": " ".join(exc.messages),
+        }
+        return _editor(request, step.workflow, editor)
+    return _saved(request, step.workflow, f"Removed the step “{step.name}”.")
+
+
+@read_only
+@require_GET
+@permission_required("workflows.view_workflow", raise_exception=True)
+def owned_by_me(request):
+    person = getattr(request.user, "person", None)
+    workflows = workflow_list().filter(owner=person) if person else Workflow.objects.none()
+    rows = [(w, workflow_completeness(w)) for w in workflows]
+    return render(request, "workflows/owned_by_me.html", {"person": person, "rows": rows})
+
+
+@read_only
 @require_GET
 @permission_required("workflows.view_agent", raise_exception=True)
 def agent_index(request):
@@ -34,18 +215,65 @@ def agent_index(request):
     return render(request, "workflows/agent_list.html", {"agents": agents})
 
 
+@read_only
 @require_GET
 @permission_required("workflows.view_platform", raise_exception=True)
 def platform_index(request):
+    live_experts = Position.objects.filter(chart__status=ChartStatus.LIVE).select_related("person")
     platforms = Platform.objects.annotate(
         step_count=Count("steps", distinct=True),
-        workflow_count=Count("steps__workflow", distinct=True),
         ai_step_count=Count("steps", filter=~Q(steps__mode="human"), distinct=True),
-    ).prefetch_related("experts__person")
-    return render(request, "workflows/platform_list.html", {"platforms": platforms})
+    ).prefetch_related(
+        Prefetch("experts", queryset=live_experts, to_attr="live_experts"),
+        Prefetch("steps", queryset=Step.objects.select_related("workflow__owner").order_by("workflow__name")),
+    )
+    rows = [(p, list({s.workflow_id: s.workflow for s in p.steps.all()}.values())) for p in platforms]
+    return render(request, "workflows/platform_list.html", {"rows": rows, "form": PlatformForm()})
 
 
+@require_POST
+@permission_required("workflows.add_platform", raise_exception=True)
+def platform_add(request):
+    form = PlatformForm(request.POST)
+    if apply_service(form, lambda f: platform_create(**f.cleaned_data)):
+        messages.success(request, f"Added the platform {form.cleaned_data['name']}.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("workflows:platform-list")
+
+
+@read_only
 @require_GET
 @permission_required("workflows.view_ownershipflag", raise_exception=True)
 def flag_index(request):
     return render(request, "workflows/flag_list.html", {"flags": flag_list()})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("workflows.add_workflow", raise_exception=True)
+def inventory_import(request):
+    form = InventoryImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary = inventory_import_csv(text=form.cleaned_data["file"])
+        except InventoryImportError as exc:
+            errors = exc.errors
+        else:
+            messages.success(
+                request,
+                f"Imported {summary.steps} steps: {len(summary.created)} workflows created, "
+                f"{len(summary.replaced)} replaced.",
+            )
+            return redirect("workflows:workflow-list")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "workflows/inventory_import.html", {"form": form, "errors": errors}, status=status)
+
+
+@read_only
+@require_GET
+@permission_required("workflows.view_workflow", raise_exception=True)
+def inventory_export(request):
+    response = HttpResponse(inventory_export_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="workflow-inventory.csv"'
+    return response
