@@ -1,0 +1,144 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import make_user
+from workflows.models import Agent, Platform, Step, Workflow
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def routing(demo):
+    return Workflow.objects.get(name="Lead routing")
+
+
+def step_post(**overrides):
+    values = {
+        "name": "Draft reply",
+        "order": "",
+        "platform": Platform.objects.get(name="OpenAI").pk,
+        "mode": "ai_assisted",
+        "agent": Agent.objects.get(name="Campaign Copy Assistant").pk,
+        "decision": "What the reply says",
+        "is_buyer_facing": "on",
+        "roles": [],
+    }
+    return values | overrides
+
+
+def test_a_leader_adds_a_step_with_htmx_and_gets_the_refreshed_swimlane(client, routing):
+    client.force_login(make_user("l", "Leaders"))
+    response = client.post(reverse("workflows:step-create", args=[routing.pk]), step_post(), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="workspace"' in html and "<html" not in html
+    assert "Draft reply" in html and 'hx-swap-oob="true"' in html
+    assert routing.steps.get(order=6).agent.name == "Campaign Copy Assistant"
+
+
+def test_a_refused_step_is_explained_in_the_editor_and_nothing_is_saved(client, routing):
+    client.force_login(make_user("l", "Leaders"))
+    response = client.post(reverse("workflows:step-create", args=[routing.pk]), step_post(mode="ai_autonomous"), **HTMX)
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#editor"
+    assert "Governance allows Campaign Copy Assistant “Assisted only”" in html
+    assert routing.steps.count() == 5
+    plain = client.post(reverse("workflows:step-create", args=[routing.pk]), step_post(agent="", platform=""))
+    assert "<html" in plain.content.decode()
+    assert (
+        "needs the agent acting in it" in plain.content.decode()
+        and "Every step runs on a platform" in plain.content.decode()
+    )
+
+
+def test_the_owner_picker_offers_marops_first_and_warns_about_outsiders(client, routing):
+    client.force_login(make_user("l", "Leaders"))
+    page = client.get(reverse("workflows:workflow-detail", args=[routing.pk])).content.decode()
+    marops = page.index("MarOps team (live chart)")
+    assert (
+        marops
+        < page.index("Dana Whitfield")
+        < page.index("Everyone else (raises a finding)")
+        < page.index("Sofia Alvarez")
+    )
+    from roles.models import Person
+
+    sofia = Person.objects.get(name="Sofia Alvarez")
+    response = client.post(reverse("workflows:workflow-owner", args=[routing.pk]), {"owner": sofia.pk}, follow=True)
+    assert (
+        "holds no MarOps seat in the live chart: the ownership scan will raise a finding" in response.content.decode()
+    )
+    routing.refresh_from_db()
+    assert routing.owner == sofia
+
+
+def test_executives_and_staff_cannot_change_workflows(client, routing):
+    step = routing.steps.first()
+    writes = [
+        (reverse("workflows:workflow-create"), {"name": "Mine", "status": "active"}),
+        (reverse("workflows:workflow-owner", args=[routing.pk]), {"owner": ""}),
+        (reverse("workflows:workflow-edit", args=[routing.pk]), {"workflow-name": "X", "workflow-status": "active"}),
+        (reverse("workflows:step-create", args=[routing.pk]), step_post()),
+        (reverse("workflows:step-edit", args=[step.pk]), step_post()),
+        (reverse("workflows:step-delete", args=[step.pk]), {}),
+        (reverse("workflows:platform-create"), {"name": "HubSpot", "category": "crm"}),
+        (reverse("workflows:inventory-import"), {}),
+    ]
+    for group in ["Executives", "MarOps staff"]:
+        client.force_login(make_user(f"u-{group}", group))
+        for url, data in writes:
+            assert client.post(url, data).status_code == 403, (group, url)
+        page = client.get(reverse("workflows:workflow-detail", args=[routing.pk])).content.decode()
+        assert "Add a step" not in page and "Assign owner" not in page
+    routing.refresh_from_db()
+    assert routing.owner.name == "Tom Nguyen" and routing.steps.count() == 5
+
+
+def test_the_list_shows_inventory_progress_and_the_critical_range(client, demo):
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("workflows:workflow-list")).content.decode()
+    assert "(the article's 5–7)" in page
+    Workflow.objects.filter(name__in=["Lead routing", "Lead nurture"]).update(is_critical=False)
+    page = client.get(reverse("workflows:workflow-list")).content.decode()
+    assert "Only 3 workflows are marked critical; the article picks the 5–7 most important." in page
+
+
+def test_owned_by_me(client, demo):
+    client.login(username="staff", password="marops-demo")  # Mia Chen owns Lead nurture
+    page = client.get(reverse("workflows:owned-by-me")).content.decode()
+    assert "Lead nurture" in page and "Lead routing" not in page
+    client.force_login(make_user("nobody", "Executives"))
+    assert "not linked to a person" in client.get(reverse("workflows:owned-by-me")).content.decode()
+
+
+def test_platforms_show_live_experts_and_the_workflows_through_them_with_owners(client, demo):
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("workflows:platform-list")).content.decode()
+    salesforce = page[page.index("<td>Salesforce</td>") :]
+    salesforce = salesforce[: salesforce.index("</tr>")]
+    assert "Tom Nguyen" in salesforce and "Lead routing</a> (Tom Nguyen)" in salesforce
+    assert salesforce.count("Tom Nguyen") == 2  # once as expert (live chart only), once as owner
+
+
+def test_the_flags_page_links_each_flag_to_its_fix(client, demo):
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("workflows:flag-list")).content.decode()
+    routing = Workflow.objects.get(name="Lead routing")
+    assert f'href="/workflows/{routing.pk}/">Assign a MarOps owner</a>' in page
+    assert "Put Intent Signal Agent in a workflow step, or retire it" in page
+
+
+def test_the_workflow_list_takes_a_fixed_number_of_queries(client, demo, django_assert_max_num_queries):
+    client.force_login(make_user("e", "Executives"))
+    for i in range(30):
+        Workflow.objects.create(name=f"Extra {i}")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("workflows:workflow-list")).status_code == 200
+
+
+def test_a_step_with_incidents_cannot_be_removed_through_the_page(client, routing):
+    client.force_login(make_user("l", "Leaders"))
+    step = Step.objects.get(workflow=routing, order=2)  # the demo logged an incident on it
+    response = client.post(reverse("workflows:step-delete", args=[step.pk]), **HTMX)
+    assert "has incidents logged against it" in response.content.decode()
+    assert Step.objects.filter(pk=step.pk).exists()
