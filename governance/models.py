@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 from marops.db import choices_constraint
 from roles.models import Person
@@ -164,6 +165,7 @@ class Incident(models.Model):
     )
     accountability_reason = models.TextField(blank=True, help_text="Why nobody could be named, when nobody could.")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -192,6 +194,7 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     version = models.PositiveIntegerField(default=1, help_text="Bumped on each save; guards concurrent edits.")
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["due_on"]
@@ -218,6 +221,7 @@ class CorrectiveAction(models.Model):
     assignee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="corrective_actions")
     due_on = models.DateField()
     is_done = models.BooleanField("done", default=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]

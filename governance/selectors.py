@@ -1,10 +1,14 @@
 """Reads for governance pages, each in a fixed number of queries."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .choices import ReviewStatus
-from .models import DataSource, Incident, KnowledgeAsset
+from roles.models import Person
+
+from .choices import ReviewStatus, RootCause
+from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
 
 
 def incident_list() -> QuerySet[Incident]:
@@ -31,3 +35,65 @@ def data_source_list() -> QuerySet[DataSource]:
 
 def knowledge_asset_list() -> QuerySet[KnowledgeAsset]:
     return KnowledgeAsset.objects.select_related("owner").prefetch_related("agents", "audits")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: object
+    who: str
+    what: str
+
+
+def _who(record) -> str:
+    user = record.history_user
+    return (user.get_full_name() or user.get_username()) if user else "system"
+
+
+def incident_timeline(incident: Incident) -> list[TimelineEntry]:
+    """Every change to the incident, its review and its actions: what, who and when (oldest first)."""
+    people = dict(Person.objects.values_list("id", "name"))
+    causes = dict(RootCause.choices)
+    statuses = dict(ReviewStatus.choices)
+    entries = []
+    for record in incident.history.select_related("history_user"):
+        if record.history_type == "+":
+            named = people.get(record.accountable_person_id) if record.accountable_person_id else None
+            what = (
+                f"Logged. Accountable: {named}."
+                if named
+                else f"Logged. Nobody could be named: {record.accountability_reason}"
+            )
+            entries.append(TimelineEntry(record.history_date, _who(record), what))
+    review = incident.review
+    records = list(review.history.select_related("history_user").order_by("history_date", "history_id"))
+    for older, record in zip([None, *records], records, strict=False):
+        if older is None:
+            continue
+        delta = record.diff_against(older, included_fields=["status", "root_cause", "analysis", "accountable_owner"])
+        for change in delta.changes:
+            if change.field == "status":
+                what = f"Status: {statuses.get(change.old, change.old)} → {statuses.get(change.new, change.new)}"
+            elif change.field == "root_cause":
+                what = f"Root cause: {causes.get(change.new, 'not known')}"
+            elif change.field == "accountable_owner":
+                what = f"Accountable owner: {people.get(change.old, 'nobody')} → {people.get(change.new, 'nobody')}"
+            else:
+                what = "Analysis updated"
+            entries.append(TimelineEntry(record.history_date, _who(record), what))
+    action_records = CorrectiveAction.history.filter(review_id=review.pk).select_related("history_user")
+    action_records = list(action_records.order_by("history_date", "history_id"))
+    seen: dict[int, object] = {}
+    for record in action_records:
+        before = seen.get(record.id)
+        if record.history_type == "+":
+            what = (
+                f"Action added: {record.description} ({people.get(record.assignee_id, '?')}, due {record.due_on:%d %b})"
+            )
+        elif before is not None and before.is_done != record.is_done:
+            what = f"Action {'done' if record.is_done else 'reopened'}: {record.description}"
+        else:
+            what = ""
+        if what:
+            entries.append(TimelineEntry(record.history_date, _who(record), what))
+        seen[record.id] = record
+    return sorted(entries, key=lambda e: e.at)

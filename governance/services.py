@@ -4,13 +4,16 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from workflows.models import Agent, Step
+from roles.models import Person
+from workflows.choices import FlagKind
+from workflows.models import Agent, OwnershipFlag, Step
 from workflows.selectors import agent_accountable, step_accountable
 
-from .choices import Severity
-from .models import Incident, Review
+from .choices import ReviewStatus, Severity
+from .models import CorrectiveAction, Incident, Review
 
 REVIEW_DAYS = {Severity.CRITICAL: 3, Severity.HIGH: 5}  # high counts business days
 DEFAULT_REVIEW_DAYS = 10
@@ -73,4 +76,120 @@ def incident_create(
         accountable_owner=accountability.person,
         due_on=review_due_on(severity=severity, logged_on=timezone.localdate()),
     )
+    if accountability.person is None:
+        _open_incident_flag(incident)
     return incident
+
+
+def _incident_flag_key(incident: Incident) -> str:
+    return f"incident:{incident.pk}"
+
+
+def _open_incident_flag(incident: Incident) -> None:
+    """The article's test failed for this incident: an ownership flag says so until a review names one owner."""
+    OwnershipFlag.objects.bulk_create(
+        [
+            OwnershipFlag(
+                kind=FlagKind.INCIDENT_WITHOUT_OWNER,
+                subject_key=_incident_flag_key(incident),
+                agent_id=incident.agent_id,
+                step_id=incident.step_id,
+                workflow_id=incident.step.workflow_id if incident.step_id else None,
+                message=f"Nobody could be named accountable for the incident “{incident.summary}”: "
+                f"{incident.accountability_reason}",
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+class ReviewConflict(Exception):
+    """Someone else saved the review first (not a ValidationError: the input was fine)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.messages = [message]
+
+
+def _guarded_update(review: Review, expected_version: int, **fields) -> Review:
+    """Save `fields` only if nobody saved the review since `expected_version` was read."""
+    updated = Review.objects.filter(pk=review.pk, version=expected_version).update(version=F("version") + 1, **fields)
+    if not updated:
+        current = Review.objects.select_related("resolved_by").get(pk=review.pk)
+        who = f" ({current.get_status_display().lower()})" if current.status == ReviewStatus.RESOLVED else ""
+        raise ReviewConflict(
+            f"Someone else changed this review while you were editing it{who}. "
+            "Nothing you entered was lost: it is still in the form; reload the review to see their changes."
+        )
+    review.refresh_from_db()
+    # Our UPDATE holds the row until commit, so this save cannot overwrite anyone; it is here so that
+    # django-simple-history records the change, with its user, for the incident's timeline.
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_save(
+    *, review: Review, expected_version: int, root_cause: str, analysis: str, accountable_owner: Person | None, by
+) -> Review:
+    """Record the analysis and the one accountable owner (proposed at logging, changeable)."""
+    if review.status == ReviewStatus.RESOLVED:
+        raise ValidationError("This review is resolved; it can no longer be changed.")
+    if accountable_owner is not None and not accountable_owner.is_active:
+        raise ValidationError({"accountable_owner": f"{accountable_owner.name} is inactive."})
+    status = ReviewStatus.IN_REVIEW if (root_cause or analysis or accountable_owner) else review.status
+    review = _guarded_update(
+        review,
+        expected_version,
+        root_cause=root_cause,
+        analysis=analysis,
+        accountable_owner=accountable_owner,
+        status=status,
+    )
+    if accountable_owner is not None:
+        _close_incident_flag(review.incident)
+    return review
+
+
+@transaction.atomic
+def review_resolve(*, review: Review, expected_version: int, by) -> Review:
+    """Resolve the review. It needs exactly one accountable owner (the database refuses it too)
+    and a root cause."""
+    errors = {}
+    if review.accountable_owner_id is None:
+        errors["accountable_owner"] = "A review cannot be resolved without exactly one accountable owner."
+    if not review.root_cause:
+        errors["root_cause"] = "Name the root cause before resolving."
+    if errors:
+        raise ValidationError(errors)
+    review = _guarded_update(
+        review, expected_version, status=ReviewStatus.RESOLVED, resolved_at=timezone.now(), resolved_by=by
+    )
+    _close_incident_flag(review.incident)
+    return review
+
+
+def _close_incident_flag(incident: Incident) -> None:
+    OwnershipFlag.objects.filter(
+        kind=FlagKind.INCIDENT_WITHOUT_OWNER, subject_key=_incident_flag_key(incident), resolved_at__isnull=True
+    ).update(resolved_at=timezone.now())
+
+
+@transaction.atomic
+def corrective_action_add(
+    *, review: Review, description: str, assignee: Person, due_on: datetime.date
+) -> CorrectiveAction:
+    if review.status == ReviewStatus.RESOLVED:
+        raise ValidationError("This review is resolved; add follow-up actions to a new incident.")
+    if not description.strip():
+        raise ValidationError({"description": "Describe the action."})
+    return CorrectiveAction.objects.create(
+        review=review, description=description.strip(), assignee=assignee, due_on=due_on
+    )
+
+
+@transaction.atomic
+def corrective_action_set_done(*, action: CorrectiveAction, done: bool) -> CorrectiveAction:
+    action.is_done = done
+    action.save(update_fields=["is_done"])
+    return action

@@ -5,7 +5,13 @@ from . import views
 app_name = "governance"
 urlpatterns = [
     path("incidents/", views.incident_index, name="incident-list"),
+    path("incidents/new/", views.incident_log, name="incident-log"),
+    path("incidents/steps/", views.incident_step_options, name="incident-step-options"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
+    path("incidents/<int:pk>/review/", views.review_update, name="review-update"),
+    path("incidents/<int:pk>/resolve/", views.review_resolve_view, name="review-resolve"),
+    path("incidents/<int:pk>/actions/", views.action_add, name="action-add"),
+    path("actions/<int:pk>/toggle/", views.action_toggle, name="action-toggle"),
     path("data-sources/", views.data_source_index, name="data-source-list"),
     path("knowledge/", views.knowledge_asset_index, name="knowledge-asset-list"),
 ]

@@ -1,34 +1,178 @@
+"""Incidents and their reviews, the registers of data sources and knowledge assets."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .models import Incident
-from .selectors import data_source_list, incident_get, incident_list, knowledge_asset_list
+from marops.htmx import apply_service
+
+from .choices import ReviewStatus
+from .forms import CorrectiveActionForm, IncidentForm, ResolveForm, ReviewForm
+from .models import CorrectiveAction, Incident
+from .selectors import data_source_list, incident_get, incident_list, incident_timeline, knowledge_asset_list
+from .services import (
+    ReviewConflict,
+    corrective_action_add,
+    corrective_action_set_done,
+    incident_create,
+    review_resolve,
+    review_save,
+)
+
+read_only = transaction.non_atomic_requests
 
 
+@read_only
 @require_GET
 @permission_required("governance.view_incident", raise_exception=True)
 def incident_index(request):
-    return render(request, "governance/incident_list.html", {"incidents": incident_list()})
+    incidents = incident_list()
+    shown = request.GET.get("show", "open")
+    if shown == "open":
+        incidents = incidents.exclude(review__status=ReviewStatus.RESOLVED)
+    elif shown == "overdue":
+        incidents = incidents.exclude(review__status=ReviewStatus.RESOLVED).filter(
+            review__due_on__lt=timezone.localdate()
+        )
+    context = {"incidents": incidents, "shown": shown, "today": timezone.localdate()}
+    return render(request, "governance/incident_list.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@permission_required("governance.add_incident", raise_exception=True)
+def incident_log(request):
+    form = IncidentForm(request.POST if request.method == "POST" else None, initial={"agent": request.GET.get("agent")})
+
+    def save(form):
+        form.incident = incident_create(reporter=request.user, **form.cleaned_data)
+
+    if request.method == "POST" and apply_service(form, save):
+        return redirect("governance:incident-detail", form.incident.pk)
+    return render(request, "governance/incident_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@read_only
+@require_GET
+@permission_required("governance.add_incident", raise_exception=True)
+def incident_step_options(request):
+    """The step picker for the chosen agent (htmx swaps it in when the agent changes)."""
+    form = IncidentForm(initial={"agent": request.GET.get("agent")})
+    return render(request, "governance/incident_form.html#step-field", {"form": form})
+
+
+def _detail(request, incident: Incident, review_form=None, action_form=None, status=200, error=""):
+    review = incident.review
+    context = {
+        "incident": incident,
+        "timeline": incident_timeline(incident),
+        "review_form": review_form
+        or ReviewForm(
+            initial={
+                "version": review.version,
+                "root_cause": review.root_cause,
+                "analysis": review.analysis,
+                "accountable_owner": review.accountable_owner_id,
+            }
+        ),
+        "action_form": action_form or CorrectiveActionForm(initial={"due_on": review.due_on}),
+        "resolve_form": ResolveForm(initial={"version": review.version}),
+        "overdue": review.status != ReviewStatus.RESOLVED and review.due_on < timezone.localdate(),
+        "can_review": request.user.has_perm("governance.change_review"),
+        "error": error,
+    }
+    return render(request, "governance/incident_detail.html", context, status=status)
+
+
+def _incident(pk: int) -> Incident:
+    try:
+        return incident_get(pk)
+    except Incident.DoesNotExist as exc:
+        raise Http404("No such incident") from exc
+
+
+@read_only
 @require_GET
 @permission_required("governance.view_incident", raise_exception=True)
 def incident_detail(request, pk: int):
+    return _detail(request, _incident(pk))
+
+
+@require_POST
+@permission_required("governance.change_review", raise_exception=True)
+def review_update(request, pk: int):
+    incident = _incident(pk)
+    form = ReviewForm(request.POST)
+
+    def save(form):
+        data = form.cleaned_data
+        review_save(
+            review=incident.review,
+            expected_version=data["version"],
+            root_cause=data["root_cause"],
+            analysis=data["analysis"],
+            accountable_owner=data["accountable_owner"],
+            by=request.user,
+        )
+
     try:
-        incident = incident_get(pk)
-    except Incident.DoesNotExist as exc:
-        raise Http404("No such incident") from exc
-    return render(request, "governance/incident_detail.html", {"incident": incident})
+        saved = apply_service(form, save)
+    except ReviewConflict as exc:  # the form keeps what this reviewer typed
+        return _detail(request, _incident(pk), review_form=form, status=409, error=" ".join(exc.messages))
+    if not saved:
+        return _detail(request, incident, review_form=form, status=422)
+    messages.success(request, "Review saved.")
+    return redirect("governance:incident-detail", pk)
 
 
+@require_POST
+@permission_required("governance.change_review", raise_exception=True)
+def review_resolve_view(request, pk: int):
+    incident = _incident(pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, incident, status=422, error="The form was incomplete; reload and try again.")
+    try:
+        review_resolve(review=incident.review, expected_version=form.cleaned_data["version"], by=request.user)
+    except ReviewConflict as exc:
+        return _detail(request, _incident(pk), status=409, error=" ".join(exc.messages))
+    except ValidationError as exc:
+        return _detail(request, incident, status=422, error="Not resolved. " + " ".join(exc.messages))
+    messages.success(request, f"Resolved. {incident.review.accountable_owner} is accountable.")
+    return redirect("governance:incident-detail", pk)
+
+
+@require_POST
+@permission_required("governance.add_correctiveaction", raise_exception=True)
+def action_add(request, pk: int):
+    incident = _incident(pk)
+    form = CorrectiveActionForm(request.POST)
+    if apply_service(form, lambda f: corrective_action_add(review=incident.review, **f.cleaned_data)):
+        messages.success(request, "Corrective action added.")
+        return redirect("governance:incident-detail", pk)
+    return _detail(request, incident, action_form=form, status=422)
+
+
+@require_POST
+@permission_required("governance.change_correctiveaction", raise_exception=True)
+def action_toggle(request, pk: int):
+    action = get_object_or_404(CorrectiveAction.objects.select_related("review"), pk=pk)
+    corrective_action_set_done(action=action, done=not action.is_done)
+    return redirect("governance:incident-detail", action.review.incident_id)
+
+
+@read_only
 @require_GET
 @permission_required("governance.view_datasource", raise_exception=True)
 def data_source_index(request):
     return render(request, "governance/data_source_list.html", {"sources": data_source_list()})
 
 
+@read_only
 @require_GET
 @permission_required("governance.view_knowledgeasset", raise_exception=True)
 def knowledge_asset_index(request):

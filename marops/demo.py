@@ -25,6 +25,7 @@ from governance.models import (
     KnowledgeAsset,
     OutputAudit,
     PolicyDecision,
+    Review,
 )
 from governance.services import incident_create, review_due_on
 from marops.permissions import groups_sync
@@ -433,7 +434,10 @@ def _upsert_incidents(people, agents, workflows, users, now: datetime.datetime):
                 harm_category=harm, affected=affected,
             )
             # Logged the day it happened, so review deadlines (and overdue ones) look real.
-            incident.review.due_on = review_due_on(severity=severity, logged_on=occurred_at.date())
+            Review.objects.filter(incident=incident).update(
+                due_on=review_due_on(severity=severity, logged_on=occurred_at.date())
+            )
+            incident.refresh_from_db()
         else:
             accountability = step_accountable(step) if step else agent_accountable(agent)
             Incident.objects.filter(pk=incident.pk).update(
@@ -444,19 +448,16 @@ def _upsert_incidents(people, agents, workflows, users, now: datetime.datetime):
         review = incident.review
         if review_state:
             status, cause, owner, analysis, actions = review_state
-            review.root_cause, review.analysis, review.accountable_owner = cause, analysis, people[owner]
-            review.status = status
+            values = {"root_cause": cause, "analysis": analysis, "accountable_owner": people[owner], "status": status}
             if status == ReviewStatus.RESOLVED and review.resolved_at is None:
-                review.resolved_at = incident.occurred_at + datetime.timedelta(days=4)
-                review.resolved_by = users["leader"]
+                values |= {"resolved_at": incident.occurred_at + datetime.timedelta(days=4), "resolved_by": users["leader"]}
+            review = _upsert(Review, {"pk": review.pk}, values)
             for text, assignee, due_in, done in actions:
-                CorrectiveAction.objects.update_or_create(
-                    review=review, description=text,
-                    defaults={"assignee": people[assignee], "is_done": done},
-                    create_defaults={"assignee": people[assignee], "is_done": done,
-                                     "due_on": incident.occurred_at.date() + datetime.timedelta(days=abs(due_in))},
+                _upsert(
+                    CorrectiveAction, {"review": review, "description": text},
+                    {"assignee": people[assignee], "is_done": done},
+                    create_only={"due_on": incident.occurred_at.date() + datetime.timedelta(days=abs(due_in))},
                 )
-        review.save()
 
 
 @transaction.atomic

@@ -106,7 +106,7 @@ def position_create(request, chart_pk: int):
         "team": under.team if under else None,
         "person": request.GET.get("person"),
     }
-    form = PositionForm(request.POST or None, initial=initial, chart=chart)
+    form = PositionForm(request.POST if request.method == "POST" else None, initial=initial, chart=chart)
     if request.method == "POST" and _apply(form, lambda data: position_save(chart=chart, data=data)):
         return _saved(request, chart, f"Added “{form.cleaned_data['title']}”.")
     heading = f"New position under {under.title}" if under else "New position"
@@ -119,7 +119,10 @@ def position_edit(request, pk: int):
     position = get_object_or_404(Position.objects.select_related("chart"), pk=pk)
     chart = position.chart
     form = PositionForm(
-        request.POST or None, initial=PositionForm.initial_for(position), chart=chart, position=position
+        request.POST if request.method == "POST" else None,
+        initial=PositionForm.initial_for(position),
+        chart=chart,
+        position=position,
     )
     if request.method == "POST" and _apply(form, lambda data: position_save(chart=chart, data=data, position=position)):
         return _saved(request, chart, f"Saved “{position.title}”.")
@@ -233,7 +236,7 @@ def chart_compare_view(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("roles.add_chart", raise_exception=True)
 def chart_import_view(request):
-    form = ChartImportForm(request.POST or None, request.FILES or None)
+    form = ChartImportForm(*((request.POST, request.FILES) if request.method == "POST" else (None,)))
     errors = []
     if request.method == "POST" and form.is_valid():
         try:

@@ -54,3 +54,14 @@ class FlagKind(models.TextChoices):
     OWNER_INACTIVE = "owner-inactive", "Owner inactive"
     AGENT_IN_NO_WORKFLOW = "agent-in-no-workflow", "Agent acting in no workflow"
     NO_SINGLE_ACCOUNTABLE = "no-single-accountable", "Buyer-facing AI step with no single accountable person"
+    INCIDENT_WITHOUT_OWNER = "incident-without-owner", "Incident with nobody accountable"
+
+
+# The kinds the periodic scan opens and resolves; the others (incident flags) close with their cause.
+SCAN_KINDS = {
+    FlagKind.WORKFLOW_WITHOUT_OWNER,
+    FlagKind.OWNER_OUTSIDE_MAROPS,
+    FlagKind.OWNER_INACTIVE,
+    FlagKind.AGENT_IN_NO_WORKFLOW,
+    FlagKind.NO_SINGLE_ACCOUNTABLE,
+}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from roles.choices import ChartStatus, Team
 from roles.models import Position
 
-from .choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
+from .choices import SCAN_KINDS, AgentStatus, FlagKind, StepMode, WorkflowStatus
 from .models import Agent, OwnershipFlag, Step, Workflow
 
 
@@ -118,7 +118,9 @@ def ownership_scan() -> ScanResult:
     causes = {cause.identity: cause for cause in current_causes()}
     open_flags = {
         (flag.kind, flag.subject_key): flag
-        for flag in OwnershipFlag.objects.filter(resolved_at__isnull=True).only("id", "kind", "subject_key")
+        for flag in OwnershipFlag.objects.filter(resolved_at__isnull=True, kind__in=SCAN_KINDS).only(
+            "id", "kind", "subject_key"
+        )
     }
     result = ScanResult(
         opened=[cause for identity, cause in causes.items() if identity not in open_flags],

@@ -158,7 +158,7 @@ def _editor(request, workflow: Workflow, editor: dict):
 @permission_required("workflows.change_workflow", raise_exception=True)
 def step_create(request, pk: int):
     workflow = get_object_or_404(Workflow, pk=pk)
-    form = StepForm(request.POST or None)
+    form = StepForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and apply_service(form, lambda f: step_save(workflow=workflow, data=f.step_data())):
         return _saved(request, workflow, f"Added the step “{form.cleaned_data['name']}”.")
     return _editor(request, workflow, {"form": form, "heading": "New step", "action": request.path})
@@ -168,7 +168,7 @@ def step_create(request, pk: int):
 @permission_required("workflows.change_workflow", raise_exception=True)
 def step_edit(request, pk: int):
     step = get_object_or_404(Step.objects.select_related("workflow"), pk=pk)
-    form = StepForm(request.POST or None, initial=StepForm.initial_for(step))
+    form = StepForm(request.POST if request.method == "POST" else None, initial=StepForm.initial_for(step))
     save = lambda f: step_save(workflow=step.workflow, data=f.step_data(), step=step)  # noqa: E731
     if request.method == "POST" and apply_service(form, save):
         return _saved(request, step.workflow, f"Saved the step “{step.name}”.")
@@ -252,7 +252,7 @@ def flag_index(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("workflows.add_workflow", raise_exception=True)
 def inventory_import(request):
-    form = InventoryImportForm(request.POST or None, request.FILES or None)
+    form = InventoryImportForm(*((request.POST, request.FILES) if request.method == "POST" else (None,)))
     errors = []
     if request.method == "POST" and form.is_valid():
         try:

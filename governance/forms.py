@@ -1,0 +1,67 @@
+from django import forms
+from django.utils import timezone
+
+from roles.models import Person
+from workflows.models import Agent, Step
+
+from .choices import HarmCategory, RootCause, Severity
+
+
+class IncidentForm(forms.Form):
+    """Log an incident in under a minute: only agent, what happened and severity are required."""
+
+    agent = forms.ModelChoiceField(queryset=Agent.objects.all(), help_text="Type to search.")
+    step = forms.ModelChoiceField(
+        queryset=Step.objects.select_related("workflow"),
+        required=False,
+        empty_label="— not known —",
+        help_text="Only the steps this agent acts in.",
+    )
+    summary = forms.CharField(max_length=200, label="In one line")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What happened")
+    occurred_at = forms.DateTimeField(
+        label="When",
+        initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
+    is_buyer_facing = forms.BooleanField(required=False, initial=True, label="Buyer-facing")
+    harm_category = forms.ChoiceField(choices=HarmCategory.choices, label="Harm")
+    affected = forms.CharField(max_length=300, required=False, label="Who was affected")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agent_id = self.data.get("agent") or self.initial.get("agent")
+        steps = Step.objects.select_related("workflow").order_by("workflow__name", "order")
+        self.fields["step"].queryset = (
+            steps.filter(agent_id=agent_id) if str(agent_id or "").isdigit() else steps.none()
+        )
+        self.fields["step"].label_from_instance = lambda s: f"{s.workflow.name} · {s.order}. {s.name}"
+
+    def clean_occurred_at(self):
+        when = self.cleaned_data["occurred_at"]
+        if when > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError("That is in the future.")
+        return when
+
+
+class ReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    root_cause = forms.ChoiceField(choices=[("", "— not yet known —"), *RootCause.choices], required=False)
+    analysis = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    accountable_owner = forms.ModelChoiceField(
+        queryset=Person.objects.filter(is_active=True),
+        required=False,
+        empty_label="— nobody yet —",
+        label="The one accountable owner",
+    )
+
+
+class ResolveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CorrectiveActionForm(forms.Form):
+    description = forms.CharField(max_length=500, label="Corrective action")
+    assignee = forms.ModelChoiceField(queryset=Person.objects.filter(is_active=True))
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Due")

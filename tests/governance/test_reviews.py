@@ -1,0 +1,195 @@
+"""Reviews resolve to exactly one accountable owner; concurrent reviewers never lose work silently."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.models import Review
+from governance.selectors import incident_timeline
+from governance.services import (
+    ReviewConflict,
+    corrective_action_add,
+    incident_create,
+    review_resolve,
+    review_save,
+)
+from tests.conftest import make_user
+from tests.factories import PersonFactory, StepFactory, UserFactory, WorkflowFactory
+from workflows.models import OwnershipFlag
+
+pytestmark = pytest.mark.django_db
+
+
+def log(step, **extra):
+    return incident_create(
+        reporter=UserFactory(),
+        agent=step.agent,
+        step=step,
+        summary="Wrong price",
+        description="It quoted £49.",
+        severity="high",
+        occurred_at=timezone.now(),
+        **extra,
+    )
+
+
+def test_an_incident_nobody_can_be_named_for_opens_a_flag_that_closes_when_the_review_names_one():
+    incident = log(StepFactory(workflow=WorkflowFactory(name="Event follow-up", owner=None)))
+    flag = OwnershipFlag.objects.get(kind="incident-without-owner")
+    assert flag.subject_key == f"incident:{incident.pk}" and flag.resolved_at is None
+    assert "“Event follow-up” has no owner" in flag.message
+    review_save(
+        review=incident.review,
+        expected_version=1,
+        root_cause="data",
+        analysis="",
+        accountable_owner=PersonFactory(),
+        by=None,
+    )
+    flag.refresh_from_db()
+    assert flag.resolved_at is not None
+
+
+def test_resolving_needs_an_owner_and_a_root_cause():
+    incident = log(StepFactory(workflow=WorkflowFactory(owner=None)))
+    with pytest.raises(ValidationError) as refused:
+        review_resolve(review=incident.review, expected_version=1, by=None)
+    assert set(refused.value.message_dict) == {"accountable_owner", "root_cause"}
+    assert Review.objects.get(pk=incident.review.pk).status == "open"
+
+
+def test_a_stale_form_gets_a_conflict_and_nothing_is_overwritten():
+    owner = PersonFactory(name="Tom")
+    incident = log(StepFactory(workflow=WorkflowFactory(owner=owner)))
+    review_save(
+        review=incident.review,
+        expected_version=1,
+        root_cause="data",
+        analysis="First reviewer",
+        accountable_owner=owner,
+        by=None,
+    )
+    with pytest.raises(ReviewConflict, match="Someone else changed this review"):
+        review_save(
+            review=incident.review,
+            expected_version=1,
+            root_cause="policy",
+            analysis="Second reviewer",
+            accountable_owner=owner,
+            by=None,
+        )
+    assert Review.objects.get(pk=incident.review.pk).analysis == "First reviewer"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_resolving_at_once_exactly_one_wins():
+    from django.apps import apps
+
+    from marops.permissions import groups_sync
+    from roles.catalogue import catalogue_sync
+    from roles.models import Role
+
+    catalogue_sync(Role)
+    groups_sync(apps)
+    owner = PersonFactory(name="Tom")
+    incident = log(StepFactory(workflow=WorkflowFactory(owner=owner)))
+    review_save(
+        review=incident.review, expected_version=1, root_cause="data", analysis="", accountable_owner=owner, by=None
+    )
+    barrier, outcomes = threading.Barrier(2), []
+
+    def resolve():
+        try:
+            barrier.wait()
+            review_resolve(review=Review.objects.get(pk=incident.review.pk), expected_version=2, by=None)
+            outcomes.append("won")
+        except ReviewConflict as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=resolve) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes, key=len)[0] == "won"
+    assert outcomes.count("won") == 1
+    assert any("Someone else changed this review" in o for o in outcomes)
+    review = Review.objects.get(pk=incident.review.pk)
+    assert review.status == "resolved" and review.version == 3
+
+
+def test_the_timeline_records_who_changed_what(client, demo):
+    staff = make_user("reviewer", "MarOps staff", first_name="Mia", last_name="Chen")
+    client.force_login(staff)
+    from governance.models import Incident
+
+    incident = Incident.objects.get(summary="Chat Concierge quoted a retired pricing tier")
+    client.post(
+        reverse("governance:review-update", args=[incident.pk]),
+        {
+            "version": incident.review.version,
+            "root_cause": "prompt_knowledge",
+            "analysis": "Old KB",
+            "accountable_owner": incident.review.accountable_owner_id,
+        },
+    )
+    corrective_action_add(
+        review=incident.review,
+        description="Refresh the KB",
+        assignee=PersonFactory(name="Ann"),
+        due_on=timezone.localdate(),
+    )
+    whats = [(e.who, e.what) for e in incident_timeline(incident)]
+    assert ("Mia Chen", "Root cause: Prompt or knowledge") in whats
+    assert ("Mia Chen", "Status: Open → In review") in whats
+    assert any(what.startswith("Action added: Refresh the KB (Ann") for _, what in whats)
+
+
+def test_the_review_pages_refuse_other_groups_and_report_conflicts(client, demo):
+    from governance.models import Incident
+
+    incident = Incident.objects.get(summary="Chat Concierge quoted a retired pricing tier")
+    url = reverse("governance:review-update", args=[incident.pk])
+    data = {"version": incident.review.version, "root_cause": "data", "analysis": "x", "accountable_owner": ""}
+    for group in ["Executives", "Leaders"]:
+        client.force_login(make_user(f"x-{group}", group))
+        assert client.post(url, data).status_code == 403
+        assert client.post(reverse("governance:incident-log"), {}).status_code == 403
+    client.force_login(make_user("s", "MarOps staff"))
+    assert client.post(url, data).status_code == 302
+    stale = client.post(url, data | {"analysis": "my careful analysis"})
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "Someone else changed this review" in html and "my careful analysis" in html
+
+
+def test_logging_with_a_step_of_another_agent_or_nothing_is_refused_with_reasons(client, demo):
+    from workflows.models import Agent, Step
+
+    client.force_login(make_user("s", "MarOps staff"))
+    chat = Agent.objects.get(name="Chat Concierge")
+    foreign = Step.objects.get(workflow__name="Campaign launch", order=2)
+    response = client.post(
+        reverse("governance:incident-log"),
+        {
+            "agent": chat.pk,
+            "step": foreign.pk,
+            "summary": "x",
+            "description": "y",
+            "occurred_at": "2026-11-20T10:00",
+            "severity": "high",
+            "harm_category": "other",
+        },
+    )
+    assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
+    empty = client.post(reverse("governance:incident-log"), {})
+    assert empty.status_code == 422
+    for label in ["Agent: This field is required.", "What happened: This field is required."]:
+        assert label in empty.content.decode()
