@@ -335,7 +335,9 @@ def _upsert_users(people: dict[str, Person]) -> dict[str, User]:
 def _upsert_chart(name: str, status: str, rows, people, platforms, description: str, based_on=None) -> Chart:
     chart, _ = Chart.objects.get_or_create(name=name, defaults={"status": status})
     another_live = Chart.objects.filter(status=ChartStatus.LIVE).exclude(pk=chart.pk).exists()
-    if status != ChartStatus.LIVE or not another_live:  # never unseat a chart the users adopted
+    # Never unseat a chart the users adopted (nor leave the organisation without a live chart).
+    keep = chart.status == ChartStatus.LIVE or (status == ChartStatus.LIVE and another_live)
+    if not keep:
         chart = _upsert(Chart, {"pk": chart.pk}, {"status": status})
     chart = _upsert(Chart, {"pk": chart.pk}, {"description": description, "based_on": based_on})
     roles = {role.key: role for role in Role.objects.all()}

@@ -97,31 +97,47 @@ def _parse_salary(raw: str) -> int | None:
     return round(float(cleaned))
 
 
-def _read_rows(text: str) -> tuple[list[dict], list[RowError]]:
+def read_csv_rows(text: str, columns: list[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The file's records as (line number, {column: stripped value}), skipping blank lines.
+
+    The line number is where the record ends in the file (the header is line 1), so it stays right
+    after blank lines and for quoted values that span lines. Shared by both CSV importers."""
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        return [], [RowError(1, f"the header is missing the column(s) {', '.join(missing)}")]
-    reader.fieldnames = header
-    rows = [row for row in reader if any((v or "").strip() for k, v in row.items() if k is not None)]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in columns if c not in header]
+        if missing:
+            return [], [RowError(1, f"the header is missing the column(s) {', '.join(missing)}")]
+        reader.fieldnames = header
+        rows = []
+        for record in reader:
+            values = {c: (record.get(c) or "").strip() for c in columns}
+            if any(values.values()):
+                rows.append((reader.line_num, values))
+    except csv.Error as exc:
+        return [], [RowError(reader.line_num + 1, f"the file is not valid CSV: {exc}")]
     if not rows:
-        return [], [RowError(2, "the file has no positions")]
+        return [], [RowError(2, "the file has no rows")]
     return rows, []
 
 
+def too_long(values: dict, limits: dict[str, int]) -> list[str]:
+    return [
+        f"{column} is longer than {limit} characters" for column, limit in limits.items() if len(values[column]) > limit
+    ]
+
+
 def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
-    raw_rows, errors = _read_rows(text)
+    raw_rows, errors = read_csv_rows(text, COLUMNS)
     if errors:
         return [], errors
     roles = Role.objects.all()
     role_lookup = {r.key.lower(): r for r in roles} | {r.name.lower(): r for r in roles}
-    emails = {(row.get("person_email") or "").strip().lower() for row in raw_rows} - {""}
+    emails = {values["person_email"].lower() for _, values in raw_rows} - {""}
     people = {p.email.lower(): p for p in Person.objects.filter(email__in=emails)}
     parsed, seen_ids, seen_emails = [], {}, {}
-    for number, raw in enumerate(raw_rows, start=2):
-        get = {k: (raw.get(k) or "").strip() for k in COLUMNS}
-        problems = []
+    for number, get in raw_rows:
+        problems = too_long(get, {"title": 150, "person_name": 200, "person_email": 254})
         position_id = get["position_id"]
         if not position_id:
             problems.append("position_id is empty")
@@ -155,13 +171,13 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
                     problems.append(f"person_email {email} matches nobody and person_name is empty")
         elif name:
             problems.append(f"person_email is needed to identify {name}")
-        role_names = _split(get["roles"])
+        role_names = list(dict.fromkeys(_split(get["roles"])))
         row_roles = []
         for role_name in role_names:
             role = role_lookup.get(role_name.lower())
             if role is None:
                 problems.append(f"unknown role “{role_name}”")
-            else:
+            elif role not in row_roles:  # a key and a name of the same role count once
                 row_roles.append(role)
         if not role_names:
             problems.append("roles is empty: a position holds at least one role")
@@ -187,7 +203,7 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
                 person,
                 new_person,
                 get["manager_position_id"],
-                _split(get["dotted_line_position_ids"]),
+                list(dict.fromkeys(_split(get["dotted_line_position_ids"]))),
                 row_roles,
                 team or Team.MAROPS,
                 level or "",
@@ -224,6 +240,10 @@ def _check_structure(rows: list[_Row]) -> list[RowError]:
                 )
             elif dotted == row.position_id:
                 errors.append(RowError(row.number, "a position cannot have a dotted line to itself"))
+            elif dotted == row.manager_id:
+                errors.append(
+                    RowError(row.number, f"“{dotted}” is already the solid-line manager; a dotted line adds nothing")
+                )
     for row in rows:
         chain, node = [row.position_id], by_id.get(row.manager_id)
         while node is not None and node.position_id not in chain:
@@ -240,6 +260,8 @@ def chart_import_csv(*, text: str, scenario: str, by=None) -> Chart:
     scenario = scenario.strip()
     if not scenario:
         raise ChartImportError([RowError(0, "give the scenario a name")])
+    if len(scenario) > 150:
+        raise ChartImportError([RowError(0, "the scenario name is longer than 150 characters")])
     if Chart.objects.filter(name__iexact=scenario).exists():
         raise ChartImportError([RowError(0, f"a chart called “{scenario}” already exists")])
     rows, errors = _parse(text)

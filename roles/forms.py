@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from .choices import Level, Team
 from .models import Chart, Person, Position, Role
@@ -35,6 +36,9 @@ class PositionForm(forms.Form):
 
     def __init__(self, *args, chart: Chart, position: Position | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if position is not None and position.person_id:
+            # The current holder stays a choice even if inactive, so saving other fields keeps them seated.
+            self.fields["person"].queryset = Person.objects.filter(Q(is_active=True) | Q(pk=position.person_id))
         others = Position.objects.filter(chart=chart).select_related("person").order_by("title")
         if position is not None:
             others = others.exclude(pk=position.pk)

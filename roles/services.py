@@ -42,6 +42,12 @@ def _manager_chain_contains(*, chart: Chart, start_id: int, target_id: int) -> b
     return False
 
 
+def _lock(chart: Chart) -> None:
+    """One edit of a chart at a time: two Leaders moving A under B and B under A at the same moment
+    would each pass the cycle check on their own."""
+    Chart.objects.select_for_update().filter(pk=chart.pk).first()
+
+
 def _check_editable(chart: Chart):
     if not chart.is_editable:
         raise ValidationError(f"{chart.name} is a former live chart, kept read-only as history.")
@@ -100,6 +106,7 @@ def _check_dotted_lines(*, chart: Chart, position: Position | None, data: Positi
 @transaction.atomic
 def position_save(*, chart: Chart, data: PositionData, position: Position | None = None) -> Position:
     """Create a position in `chart` (position=None) or change one, all fields at once."""
+    _lock(chart)
     _check_editable(chart)
     errors = {}
     if not data.title.strip():
@@ -163,6 +170,7 @@ def position_move(*, position: Position, new_manager: Position) -> Position:
 @transaction.atomic
 def position_assign_person(*, position: Position, person: Person | None) -> Position:
     """Seat `person` in `position`, or make it a vacancy with `person=None`."""
+    _lock(position.chart)
     _check_editable(position.chart)
     _check_person_free(chart=position.chart, person=person, position=position)
     position.person = person
@@ -173,6 +181,7 @@ def position_assign_person(*, position: Position, person: Person | None) -> Posi
 @transaction.atomic
 def position_delete(*, position: Position) -> None:
     """Remove a seat. Its reports must be moved first, and the top position stays."""
+    _lock(position.chart)
     _check_editable(position.chart)
     if position.reports_to_id is None:
         raise ValidationError("The top position of a chart cannot be removed.")

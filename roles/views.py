@@ -100,7 +100,8 @@ def _apply(form: PositionForm, save) -> bool:
 @permission_required("roles.change_position", raise_exception=True)
 def position_create(request, chart_pk: int):
     chart = get_object_or_404(Chart, pk=chart_pk)
-    under = Position.objects.filter(chart=chart, pk=request.GET.get("under") or None).first()
+    under_id = request.GET.get("under", "")
+    under = Position.objects.filter(chart=chart, pk=under_id).first() if under_id.isdigit() else None
     initial = {
         "reports_to": under,
         "team": under.team if under else None,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from roles.csv_io import RowError
+from roles.csv_io import RowError, read_csv_rows, too_long
 from roles.models import Person, Role
 
 from .choices import MODES_ALLOWED, AgentStatus, AllowedMode, PlatformCategory, StepMode
@@ -86,15 +86,9 @@ def _bool(value: str, column: str) -> bool:
 
 
 def _parse(text: str) -> tuple[dict[str, _Workflow], list[RowError]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        return {}, [RowError(1, f"the header is missing the column(s) {', '.join(missing)}")]
-    reader.fieldnames = header
-    raw_rows = [r for r in reader if any((v or "").strip() for k, v in r.items() if k is not None)]
-    if not raw_rows:
-        return {}, [RowError(2, "the file has no rows")]
+    raw_rows, errors = read_csv_rows(text, COLUMNS)
+    if errors:
+        return {}, errors
     people = {p.email.lower(): p for p in Person.objects.all()}
     roles = Role.objects.all()
     role_lookup = {r.key.lower(): r for r in roles} | {r.name.lower(): r for r in roles}
@@ -109,10 +103,8 @@ def _parse(text: str) -> tuple[dict[str, _Workflow], list[RowError]]:
         )
     }
     workflows: dict[str, _Workflow] = {}
-    errors: list[RowError] = []
-    for number, raw in enumerate(raw_rows, start=2):
-        get = {k: (raw.get(k) or "").strip() for k in COLUMNS}
-        problems = []
+    for number, get in raw_rows:
+        problems = too_long(get, {"workflow": 150, "step_name": 150, "platform": 120, "agent": 120})
         name = get["workflow"]
         if not name:
             problems.append("workflow is empty")
@@ -171,7 +163,11 @@ def _parse_step(number, get, role_lookup, agents, workflow, stored_steps) -> tup
         agent = agents.get(get["agent"].lower()) if get["agent"] else None
         if not get["agent"]:
             problems.append(f"mode {mode} needs an agent")
-        elif agent is not None and agent.status == AgentStatus.RETIRED:
+        elif (
+            agent is not None
+            and agent.status == AgentStatus.RETIRED
+            and stored_steps.get((get["workflow"].lower(), order)) != (mode, agent.pk)
+        ):
             problems.append(f"agent {agent.name} is retired")
         elif (
             agent is not None

@@ -47,7 +47,13 @@ def flag_digest_send() -> int:
     )
     if not new:
         return 0
-    context = {"head": head, "flags": new, "base_url": settings.MAROPS_BASE_URL}
+    shown = 200  # a first scan of a large inventory can open thousands: list the first, count the rest
+    context = {
+        "head": head,
+        "flags": new[:shown],
+        "more": max(0, len(new) - shown),
+        "base_url": settings.MAROPS_BASE_URL,
+    }
     send_mail(
         subject=f"MarOps: {len(new)} new ownership flag{'s' if len(new) != 1 else ''}",
         message=render_to_string("workflows/flag_digest.txt", context),

@@ -8,7 +8,7 @@ rows that would break that (ON CONFLICT DO NOTHING).
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -112,9 +112,18 @@ def current_causes() -> list[Cause]:
     return causes
 
 
+SCAN_LOCK = 731_006_1  # any constant: the key of the advisory lock that serialises scans
+
+
 @transaction.atomic
 def ownership_scan() -> ScanResult:
-    """Open flags for new causes and resolve flags whose cause is gone."""
+    """Open flags for new causes and resolve flags whose cause is gone.
+
+    Scans run one at a time (a PostgreSQL advisory lock held until commit): a scan that read the
+    causes before another committed could otherwise resolve a flag that scan had just opened."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK])
     causes = {cause.identity: cause for cause in current_causes()}
     open_flags = {
         (flag.kind, flag.subject_key): flag

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from roles.models import Person, Role
@@ -90,22 +90,22 @@ def _check_step(data: StepData) -> None:
 
 
 def _place(workflow: Workflow, step: Step | None, order: int | None) -> int:
-    """Make room at `order` (shifting later steps down) and return the order to use."""
-    others = workflow.steps.exclude(pk=getattr(step, "pk", None))
-    last = (others.aggregate(m=Max("order"))["m"] or 0) + 1
-    order = last if order is None or order < 1 or order > last else order
+    """Make room at `order` among the other steps (numbered 1..n first) and return the order to use."""
     if step is not None:
-        # Step out of the way first so the unique (workflow, order) pair never clashes mid-update.
-        Step.objects.filter(pk=step.pk).update(order=0)
-    shifting = others.filter(order__gte=order)
+        Step.objects.filter(pk=step.pk).update(order=0)  # out of the way while the others are renumbered
+    _close_gaps(workflow, exclude=step)
+    count = workflow.steps.exclude(pk=getattr(step, "pk", None)).count()
+    order = count + 1 if order is None or order < 1 or order > count else order
+    # Shift in two passes so the unique (workflow, order) pair never clashes mid-update.
+    shifting = workflow.steps.exclude(pk=getattr(step, "pk", None)).filter(order__gte=order)
     shifting.update(order=F("order") + 100_000)
-    shifting = workflow.steps.filter(order__gte=100_000)
-    shifting.update(order=F("order") - 100_000 + 1)
+    workflow.steps.filter(order__gte=100_000).update(order=F("order") - 100_000 + 1)
     return order
 
 
-def _close_gaps(workflow: Workflow) -> None:
-    for index, step in enumerate(workflow.steps.order_by("order"), start=1):
+def _close_gaps(workflow: Workflow, exclude: Step | None = None) -> None:
+    steps = workflow.steps.exclude(pk=getattr(exclude, "pk", None)).order_by("order")
+    for index, step in enumerate(steps, start=1):
         if step.order != index:
             Step.objects.filter(pk=step.pk).update(order=index)
 
@@ -114,6 +114,7 @@ def _close_gaps(workflow: Workflow) -> None:
 def step_save(*, workflow: Workflow, data: StepData, step: Step | None = None) -> Step:
     """Add a step (at the end, or at `order`) or change one; steps stay numbered 1, 2, 3…"""
     _check_step(data)
+    Workflow.objects.select_for_update().filter(pk=workflow.pk).first()  # one editor of the steps at a time
     order = _place(workflow, step, data.order)
     step = step or Step(workflow=workflow)
     step.order, step.name, step.platform, step.mode = order, data.name.strip(), data.platform, data.mode
@@ -133,5 +134,6 @@ def step_delete(*, step: Step) -> None:
             f"“{step.name}” has incidents logged against it; it stays so their history holds. Change it instead."
         )
     workflow = step.workflow
+    Workflow.objects.select_for_update().filter(pk=workflow.pk).first()
     step.delete()
     _close_gaps(workflow)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
@@ -14,6 +15,7 @@ from marops.htmx import apply_service, editor_response, saved_response
 from roles.choices import ChartStatus
 from roles.models import Position
 
+from .choices import WorkflowStatus
 from .csv_io import InventoryImportError, inventory_export_csv, inventory_import_csv
 from .forms import InventoryImportForm, OwnerForm, PlatformForm, StepForm, WorkflowForm
 from .models import Platform, Step, Workflow
@@ -39,7 +41,7 @@ TEMPLATE = "workflows/workflow_detail.html"
 @permission_required("workflows.view_workflow", raise_exception=True)
 def workflow_index(request):
     workflows = list(workflow_list())
-    critical = sum(w.is_critical for w in workflows)
+    critical = sum(w.is_critical and w.status != WorkflowStatus.RETIRED for w in workflows)
     rows = [(w, workflow_completeness(w)) for w in workflows if not request.GET.get("critical") or w.is_critical]
     complete, total = inventory_progress(workflows)
     context = {
@@ -246,7 +248,8 @@ def platform_add(request):
 @require_GET
 @permission_required("workflows.view_ownershipflag", raise_exception=True)
 def flag_index(request):
-    return render(request, "workflows/flag_list.html", {"flags": flag_list()})
+    page = Paginator(flag_list(), 100).get_page(request.GET.get("page"))
+    return render(request, "workflows/flag_list.html", {"flags": page, "page": page})
 
 
 @require_http_methods(["GET", "POST"])

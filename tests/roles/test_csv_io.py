@@ -89,7 +89,7 @@ def test_a_missing_column_or_an_empty_file_is_refused():
             )
         ],
     )
-    assert_refused(HEADER, [(2, "the file has no positions")])
+    assert_refused(HEADER, [(2, "the file has no rows")])
 
 
 def test_an_existing_scenario_name_is_refused():
@@ -128,3 +128,30 @@ def test_an_exported_chart_imports_back_to_the_same_chart(demo):
         (f.rule, f.position_titles) for f in comparison.b.findings
     ]
     assert chart_export_csv(copy) == text
+
+
+def test_row_numbers_stay_right_after_blank_lines_and_multiline_values():
+    text = HEADER + (
+        "cmo,CMO,,,,,cmo,executive,C-level,\n"
+        "\n"  # line 3: blank
+        'a,"Analyst\nwith a long title",,,cmo,,wizard,data,specialist,\n'  # lines 4-5
+        "b,Boss,,,cmo,,cmo;cmo;Chief Marketing Officer,executive,director,\n"  # line 6: duplicates are fine
+        "c,Side,,,b,b,cmo,executive,manager,\n"  # line 7: dotted line to its own manager
+        f"d,{'x' * 151},,,cmo,,cmo,executive,manager,\n"  # line 8: too long
+    )
+    assert_refused(
+        text,
+        [
+            (5, "unknown role “wizard”"),
+            (7, "“b” is already the solid-line manager; a dotted line adds nothing"),
+            (8, "title is longer than 150 characters"),
+        ],
+    )
+
+
+def test_a_file_that_is_not_csv_is_refused_without_a_crash():
+    huge = "x" * 200_000  # over the csv module's field limit
+    assert_refused(
+        HEADER + f"cmo,{huge},,,,,cmo,executive,C-level,\n",
+        [(2, "the file is not valid CSV: field larger than field limit (131072)")],
+    )

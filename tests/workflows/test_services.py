@@ -88,3 +88,16 @@ def test_an_owner_is_one_person_and_can_be_removed():
     assert workflow_assign_owner(workflow=workflow, owner=dana).owner == dana
     assert workflow_assign_owner(workflow=workflow, owner=None).owner is None
     StepFactory(workflow=workflow)
+
+
+def test_moving_a_step_later_puts_it_exactly_there():
+    workflow = WorkflowFactory()
+    for name in ["a", "b", "c", "d", "e"]:
+        step_save(workflow=workflow, data=data(name=name))
+    b = workflow.steps.get(name="b")
+    step_save(workflow=workflow, data=data(name="b", order=4), step=b)
+    assert list(workflow.steps.order_by("order").values_list("name", flat=True)) == ["a", "c", "d", "b", "e"]
+    step_save(workflow=workflow, data=data(name="b", order=5), step=workflow.steps.get(name="b"))
+    assert list(workflow.steps.order_by("order").values_list("name", flat=True)) == ["a", "c", "d", "e", "b"]
+    step_save(workflow=workflow, data=data(name="b", order=99), step=workflow.steps.get(name="b"))
+    assert list(workflow.steps.order_by("order").values_list("order", flat=True)) == [1, 2, 3, 4, 5]
