@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from roles.models import Person
+from workflows.choices import AllowedMode
 from workflows.models import Agent, Step
 
 from .choices import HarmCategory, RootCause, Severity
@@ -65,3 +66,12 @@ class CorrectiveActionForm(forms.Form):
     description = forms.CharField(max_length=500, label="Corrective action")
     assignee = forms.ModelChoiceField(queryset=Person.objects.filter(is_active=True))
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Due")
+
+
+class PolicyForm(forms.Form):
+    allowed_mode = forms.ChoiceField(choices=AllowedMode.choices, label="What the agent may do")
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class KillSwitchForm(forms.Form):
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -8,12 +8,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from roles.models import Person
-from workflows.choices import FlagKind
+from roles.selectors import head_of_marops
+from workflows.choices import AgentStatus, FlagKind
 from workflows.models import Agent, OwnershipFlag, Step
 from workflows.selectors import agent_accountable, step_accountable
 
-from .choices import ReviewStatus, Severity
-from .models import CorrectiveAction, Incident, Review
+from .choices import KillSwitchAction, ReviewStatus, Severity
+from .models import CorrectiveAction, Incident, KillSwitchEvent, PolicyDecision, Review
 
 REVIEW_DAYS = {Severity.CRITICAL: 3, Severity.HIGH: 5}  # high counts business days
 DEFAULT_REVIEW_DAYS = 10
@@ -193,3 +194,57 @@ def corrective_action_set_done(*, action: CorrectiveAction, done: bool) -> Corre
     action.is_done = done
     action.save(update_fields=["is_done"])
     return action
+
+
+@transaction.atomic
+def policy_decide(*, agent: Agent, allowed_mode: str, rationale: str, by) -> PolicyDecision:
+    """The AI governance call: "Makes the AI governance call when there is one to make" is the Head
+    of Marketing Operations' job, so only the person holding that role in the live chart may."""
+    head = head_of_marops()
+    person = getattr(by, "person", None)
+    if head is None:
+        raise ValidationError(
+            "Nobody holds the Head of Marketing Operations role in the live chart, so nobody may "
+            "make the AI governance call. Fill the role first."
+        )
+    if person is None or person.pk != head.pk:
+        who = person.name if person else "your login is linked to no person"
+        raise ValidationError(
+            f"Only the Head of Marketing Operations ({head.name}) may make the AI governance call ({who})."
+        )
+    if not rationale.strip():
+        raise ValidationError({"rationale": "Give the rationale for the call."})
+    decision = PolicyDecision.objects.create(
+        agent=agent,
+        allowed_mode=allowed_mode,
+        rationale=rationale.strip(),
+        decided_by=head,
+        decided_on=timezone.localdate(),
+    )
+    Agent.objects.filter(pk=agent.pk).update(allowed_mode=allowed_mode)
+    agent.allowed_mode = allowed_mode
+    return decision
+
+
+@transaction.atomic
+def agent_pause(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
+    """Pull the plug: the agent stops, and who, when and why are recorded."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    if agent.status != AgentStatus.ACTIVE:
+        raise ValidationError(f"{agent.name} is {agent.get_status_display().lower()}, not active.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you are pausing the agent."})
+    Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.PAUSED)
+    return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.PAUSE, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def agent_resume(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
+    """Resuming is a Leader's decision (the view checks workflows.resume_agent); it is recorded too."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    if agent.status != AgentStatus.PAUSED:
+        raise ValidationError(f"{agent.name} is not paused.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the agent may run again."})
+    Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.ACTIVE)
+    return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.RESUME, by=by, reason=reason.strip())

@@ -12,6 +12,11 @@ urlpatterns = [
     path("incidents/<int:pk>/resolve/", views.review_resolve_view, name="review-resolve"),
     path("incidents/<int:pk>/actions/", views.action_add, name="action-add"),
     path("actions/<int:pk>/toggle/", views.action_toggle, name="action-toggle"),
+    path("agents/<int:pk>/", views.agent_detail, name="agent-detail"),
+    path("agents/<int:pk>/policy/", views.agent_policy, name="agent-policy"),
+    path("agents/<int:pk>/pause/", views.agent_pause_view, name="agent-pause"),
+    path("agents/<int:pk>/resume/", views.agent_resume_view, name="agent-resume"),
+    path("test/", views.test_page, name="test"),
     path("data-sources/", views.data_source_index, name="data-source-list"),
     path("knowledge/", views.knowledge_asset_index, name="knowledge-asset-list"),
 ]

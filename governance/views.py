@@ -10,16 +10,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marops.htmx import apply_service
+from roles.selectors import head_of_marops
+from workflows.models import Agent
+from workflows.selectors import accountability_test, step_accountable
 
 from .choices import ReviewStatus
-from .forms import CorrectiveActionForm, IncidentForm, ResolveForm, ReviewForm
+from .forms import CorrectiveActionForm, IncidentForm, KillSwitchForm, PolicyForm, ResolveForm, ReviewForm
 from .models import CorrectiveAction, Incident
+from .rules import governance_findings
 from .selectors import data_source_list, incident_get, incident_list, incident_timeline, knowledge_asset_list
 from .services import (
     ReviewConflict,
+    agent_pause,
+    agent_resume,
     corrective_action_add,
     corrective_action_set_done,
     incident_create,
+    policy_decide,
     review_resolve,
     review_save,
 )
@@ -177,3 +184,70 @@ def data_source_index(request):
 @permission_required("governance.view_knowledgeasset", raise_exception=True)
 def knowledge_asset_index(request):
     return render(request, "governance/knowledge_asset_list.html", {"assets": knowledge_asset_list()})
+
+
+def _agent_page(request, agent_pk: int, status=200, **forms):
+    agent = get_object_or_404(Agent, pk=agent_pk)
+    steps = agent.steps.select_related("workflow__owner", "platform").order_by("workflow__name", "order")
+    context = {
+        "agent": agent,
+        "steps": [(step, step_accountable(step)) for step in steps],
+        "sources": agent.data_sources.all(),
+        "assets": agent.knowledge_assets.select_related("owner"),
+        "decisions": agent.policy_decisions.select_related("decided_by"),
+        "events": agent.kill_switch_events.select_related("by"),
+        "incidents": agent.incidents.select_related("review__accountable_owner").order_by("-occurred_at")[:20],
+        "findings": [f for f in governance_findings() if f.agent_id == agent.pk],
+        "head": head_of_marops(),
+        "policy_form": forms.get("policy_form") or PolicyForm(initial={"allowed_mode": agent.allowed_mode}),
+        "pause_form": forms.get("pause_form") or KillSwitchForm(),
+        "error": forms.get("error", ""),
+    }
+    return render(request, "governance/agent_detail.html", context, status=status)
+
+
+@read_only
+@require_GET
+@permission_required("workflows.view_agent", raise_exception=True)
+def agent_detail(request, pk: int):
+    return _agent_page(request, pk)
+
+
+@require_POST
+@permission_required("governance.add_policydecision", raise_exception=True)
+def agent_policy(request, pk: int):
+    agent = get_object_or_404(Agent, pk=pk)
+    form = PolicyForm(request.POST)
+    if apply_service(form, lambda f: policy_decide(agent=agent, by=request.user, **f.cleaned_data)):
+        messages.success(request, f"Governance call recorded: {agent.name} — {agent.get_allowed_mode_display()}.")
+        return redirect("governance:agent-detail", pk)
+    return _agent_page(request, pk, status=403 if form.non_field_errors() else 422, policy_form=form)
+
+
+@require_POST
+@permission_required("governance.add_killswitchevent", raise_exception=True)
+def agent_pause_view(request, pk: int):
+    agent = get_object_or_404(Agent, pk=pk)
+    form = KillSwitchForm(request.POST)
+    if apply_service(form, lambda f: agent_pause(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
+        messages.warning(request, f"{agent.name} is paused. Resuming it is a Leader's decision.")
+        return redirect("governance:agent-detail", pk)
+    return _agent_page(request, pk, status=422, pause_form=form)
+
+
+@require_POST
+@permission_required("workflows.resume_agent", raise_exception=True)
+def agent_resume_view(request, pk: int):
+    agent = get_object_or_404(Agent, pk=pk)
+    form = KillSwitchForm(request.POST)
+    if apply_service(form, lambda f: agent_resume(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
+        messages.success(request, f"{agent.name} is running again.")
+        return redirect("governance:agent-detail", pk)
+    return _agent_page(request, pk, status=422, pause_form=form)
+
+
+@read_only
+@require_GET
+@permission_required("workflows.view_workflow", raise_exception=True)
+def test_page(request):
+    return render(request, "governance/test.html", {"result": accountability_test()})

@@ -11,6 +11,7 @@ NAV = [
     ("Agents", "workflows:agent-list", "workflows.view_agent"),
     ("Flags", "workflows:flag-list", "workflows.view_ownershipflag"),
     ("Incidents", "governance:incident-list", "governance.view_incident"),
+    ("The Test", "governance:test", "workflows.view_workflow"),
     ("Data sources", "governance:data-source-list", "governance.view_datasource"),
     ("Knowledge", "governance:knowledge-asset-list", "governance.view_knowledgeasset"),
 ]

@@ -16,8 +16,8 @@ ALL = ("add", "change", "delete", "view")
 GROUPS = {
     "Leaders": {
         "roles": dict.fromkeys(["person", "chart", "position", "positionrole"], ALL),
-        "workflows": dict.fromkeys(["platform", "workflow", "step", "agent"], ALL)
-        | {"ownershipflag": ("view", "change")},
+        "workflows": dict.fromkeys(["platform", "workflow", "step"], ALL)
+        | {"agent": (*ALL, "resume"), "ownershipflag": ("view", "change")},
         "governance": {"policydecision": ("add", "view"), "killswitchevent": ("add", "view")},
     },
     "MarOps staff": {
@@ -53,7 +53,7 @@ def groups_sync(apps) -> None:
         group.permissions.add(*view_all)
         for app_label, models in grants.items():
             for model, actions in models.items():
-                codenames = [f"{action}_{model}" for action in actions]
+                codenames = [f"{action}_{model}" for action in actions]  # e.g. resume_agent
                 perms = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
                 if perms.count() != len(codenames):
                     raise LookupError(f"Missing permissions for {app_label}.{model}: {codenames}")

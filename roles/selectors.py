@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .choices import ChartStatus
+from .choices import ChartStatus, CoreRole
 from .models import Chart, Person, Position
 
 
@@ -74,3 +74,22 @@ def chart_tree(chart: Chart | None = None, positions: list[Position] | None = No
 def people_unplaced(chart: Chart) -> QuerySet[Person]:
     """Active people who hold no position in `chart`."""
     return Person.objects.filter(is_active=True).exclude(positions__chart=chart)
+
+
+def head_of_marops() -> Person | None:
+    """The active person holding the Head of Marketing Operations role in the live chart: who makes
+    the AI governance call and gets the flag digest."""
+    return (
+        Person.objects.filter(
+            is_active=True,
+            positions__chart__status=ChartStatus.LIVE,
+            positions__roles__key=CoreRole.HEAD_OF_MAROPS,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def people_holding(role_key: str) -> QuerySet[Person]:
+    """People holding `role_key` in the live chart."""
+    return Person.objects.filter(positions__chart__status=ChartStatus.LIVE, positions__roles__key=role_key).distinct()

@@ -8,25 +8,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from roles.choices import ChartStatus, CoreRole
-from roles.models import Person
+from roles.selectors import head_of_marops
 
 from .models import OwnershipFlag
 
 logger = logging.getLogger(__name__)
-
-
-def head_of_marops() -> Person | None:
-    """The person holding the Head of Marketing Operations role in the live chart."""
-    return (
-        Person.objects.filter(
-            is_active=True,
-            positions__chart__status=ChartStatus.LIVE,
-            positions__roles__key=CoreRole.HEAD_OF_MAROPS,
-        )
-        .order_by("pk")
-        .first()
-    )
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from roles.choices import ChartStatus, Team
 from roles.models import Person
 
+from .choices import StepMode, WorkflowStatus
 from .models import Agent, OwnershipFlag, Step, Workflow
 
 
@@ -137,3 +138,31 @@ def agent_list() -> QuerySet[Agent]:
 def flag_list(*, open_only: bool = True) -> QuerySet[OwnershipFlag]:
     flags = OwnershipFlag.objects.select_related("workflow", "step__workflow", "agent")
     return flags.filter(resolved_at__isnull=True) if open_only else flags
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """The article's test over every buyer-facing AI step."""
+
+    rows: list[tuple[Step, Accountability]]
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for _, result in self.rows if result.passes)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def accountability_test() -> TestResult:
+    """ "If a buyer-facing marketing decision was made wrongly by an AI agent yesterday, who in your
+    MarOps team is responsible for understanding why and fixing it?" — for every such step."""
+    steps = (
+        Step.objects.filter(is_buyer_facing=True)
+        .exclude(mode=StepMode.HUMAN)
+        .exclude(workflow__status=WorkflowStatus.RETIRED)
+        .select_related("workflow__owner", "agent", "platform")
+        .order_by("workflow__name", "order")
+    )
+    return TestResult([(step, step_accountable(step)) for step in steps])

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from workflows.selectors import accountability_test
+
+
+class Command(BaseCommand):
+    help = (
+        "The article's test: one line per buyer-facing AI step (workflow, step, the accountable person's "
+        "e-mail or '-', the reason when there is none; tab-separated), then 'score: PASSED/TOTAL'."
+    )
+
+    def handle(self, *args, **options):
+        result = accountability_test()
+        for step, accountability in result.rows:
+            email = accountability.person.email if accountability.person else "-"
+            self.stdout.write("\t".join([step.workflow.name, step.name, email, accountability.reason]))
+        self.stdout.write(f"score: {result.passed}/{result.total}")

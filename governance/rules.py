@@ -1,0 +1,92 @@
+"""Governance findings: what the Data Steward, the Prompt and Knowledge Designer and the AI governance
+call say, checked against what agents actually do. Each rule is one function named after its key."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Max
+from django.utils import timezone
+
+from roles.choices import CoreRole
+from roles.selectors import people_holding
+from workflows.choices import MODES_ALLOWED, AgentStatus, StepMode
+from workflows.models import Step
+
+from .models import DataSource, KnowledgeAsset
+
+AUDIT_MAX_AGE = datetime.timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class GovernanceFinding:
+    rule: str
+    message: str
+    agent_id: int | None = None
+
+
+def mode_exceeds_policy() -> list[GovernanceFinding]:
+    """A step's mode exceeds what the governance call allows its agent."""
+    steps = Step.objects.exclude(mode=StepMode.HUMAN).select_related("agent", "workflow")
+    return [
+        GovernanceFinding(
+            "mode-exceeds-policy",
+            f"{step.agent.name} acts {step.get_mode_display()} in “{step.workflow.name}” step {step.order} "
+            f"“{step.name}”, but governance allows it “{step.agent.get_allowed_mode_display()}”.",
+            step.agent_id,
+        )
+        for step in steps
+        if step.mode not in MODES_ALLOWED[step.agent.allowed_mode]
+    ]
+
+
+def disallowed_data_source() -> list[GovernanceFinding]:
+    """An active agent reads data the Data Steward has not allowed into AI workflows."""
+    findings = []
+    for source in DataSource.objects.filter(is_allowed=False).prefetch_related("agents"):
+        for agent in source.agents.all():
+            if agent.status == AgentStatus.ACTIVE:
+                findings.append(
+                    GovernanceFinding(
+                        "disallowed-data-source",
+                        f"{agent.name} is active and reads “{source.name}”, which is not allowed into AI workflows.",
+                        agent.pk,
+                    )
+                )
+    return findings
+
+
+def asset_owner_without_role() -> list[GovernanceFinding]:
+    """Prompts and knowledge are owned by the Prompt and Knowledge Designer."""
+    designers = set(people_holding(CoreRole.PROMPT_KNOWLEDGE_DESIGNER).values_list("pk", flat=True))
+    return [
+        GovernanceFinding(
+            "asset-owner-without-role",
+            f"“{asset}” is owned by {asset.owner.name}, who does not hold the Prompt and Knowledge Designer role.",
+        )
+        for asset in KnowledgeAsset.objects.select_related("owner")
+        if asset.owner_id not in designers
+    ]
+
+
+def stale_output_audit() -> list[GovernanceFinding]:
+    """An asset whose outputs were last audited more than 90 days ago, or never."""
+    cutoff = timezone.localdate() - AUDIT_MAX_AGE
+    findings = []
+    for asset in KnowledgeAsset.objects.annotate(last_audit=Max("audits__audited_on")):
+        if asset.last_audit is None:
+            findings.append(GovernanceFinding("stale-output-audit", f"“{asset}” has never had its outputs audited."))
+        elif asset.last_audit < cutoff:
+            findings.append(
+                GovernanceFinding(
+                    "stale-output-audit",
+                    f"“{asset}” was last audited on {asset.last_audit:%d %b %Y}, more than 90 days ago.",
+                )
+            )
+    return findings
+
+
+RULES = [mode_exceeds_policy, disallowed_data_source, asset_owner_without_role, stale_output_audit]
+
+
+def governance_findings() -> list[GovernanceFinding]:
+    return [finding for rule in RULES for finding in rule()]

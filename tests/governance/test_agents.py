@@ -1,0 +1,151 @@
+"""The AI governance call, the kill switch, governance findings and the Test."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.models import DataSource, KillSwitchEvent, KnowledgeAsset, OutputAudit, PolicyDecision
+from governance.rules import asset_owner_without_role, disallowed_data_source, mode_exceeds_policy, stale_output_audit
+from governance.services import agent_pause, agent_resume, policy_decide
+from tests.conftest import make_user
+from tests.factories import AgentFactory, ChartFactory, PersonFactory, PositionFactory, StepFactory, role
+from workflows.models import Agent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def head_user(db):
+    user = make_user("dana", "Leaders")
+    person = PersonFactory(name="Dana Whitfield", user=user, level="director")
+    PositionFactory(chart=ChartFactory(status="live"), person=person, roles=[role("head-of-marops")])
+    return user
+
+
+def test_only_the_head_of_marops_makes_the_governance_call(head_user):
+    agent = AgentFactory(allowed_mode="autonomous")
+    other = make_user("marcus", "Leaders")
+    PersonFactory(name="Marcus", user=other)
+    with pytest.raises(ValidationError, match=r"Only the Head of Marketing Operations \(Dana Whitfield\).*\(Marcus\)"):
+        policy_decide(agent=agent, allowed_mode="prohibited", rationale="No.", by=other)
+    with pytest.raises(ValidationError, match="your login is linked to no person"):
+        policy_decide(agent=agent, allowed_mode="prohibited", rationale="No.", by=make_user("nobody", "Leaders"))
+    assert not PolicyDecision.objects.exists()
+    decision = policy_decide(
+        agent=agent, allowed_mode="assisted", rationale="A person approves each output.", by=head_user
+    )
+    assert decision.decided_by.name == "Dana Whitfield"
+    assert Agent.objects.get(pk=agent.pk).allowed_mode == "assisted"
+
+
+def test_after_a_stricter_call_the_steps_that_exceed_it_are_findings(head_user):
+    step = StepFactory(mode="ai_autonomous", agent=AgentFactory(name="Chat bot", allowed_mode="autonomous"))
+    assert mode_exceeds_policy() == []
+    policy_decide(agent=step.agent, allowed_mode="assisted", rationale="Too risky alone.", by=head_user)
+    [finding] = mode_exceeds_policy()
+    assert "Chat bot acts AI-autonomous" in finding.message and "allows it “Assisted only”" in finding.message
+
+
+def test_pulling_the_plug_records_who_when_and_why_and_resuming_too():
+    staff = make_user("mia", "MarOps staff")
+    agent = AgentFactory(name="Send-time bot")
+    with pytest.raises(ValidationError, match="Say why"):
+        agent_pause(agent=agent, reason="  ", by=staff)
+    agent_pause(agent=agent, reason="Sending at 3am", by=staff)
+    assert Agent.objects.get(pk=agent.pk).status == "paused"
+    event = KillSwitchEvent.objects.get()
+    assert (event.action, event.by, event.reason) == ("pause", staff, "Sending at 3am") and event.at
+    with pytest.raises(ValidationError, match="not active"):
+        agent_pause(agent=agent, reason="again", by=staff)
+    agent_resume(agent=agent, reason="Time zones fixed", by=make_user("l", "Leaders"))
+    assert Agent.objects.get(pk=agent.pk).status == "active"
+    assert KillSwitchEvent.objects.filter(action="resume").count() == 1
+
+
+def test_staff_pause_but_only_leaders_resume_through_the_pages(client, demo):
+    agent = Agent.objects.get(name="Chat Concierge")
+    client.force_login(make_user("s", "MarOps staff"))
+    assert (
+        client.post(reverse("governance:agent-pause", args=[agent.pk]), {"reason": "Quoting old prices"}).status_code
+        == 302
+    )
+    assert client.post(reverse("governance:agent-resume", args=[agent.pk]), {"reason": "ok"}).status_code == 403
+    page = client.get(reverse("workflows:workflow-list")).content.decode()
+    client.force_login(make_user("e", "Executives"))
+    assert client.post(reverse("governance:agent-pause", args=[agent.pk]), {"reason": "x"}).status_code == 403
+    lead_routing = client.get(reverse("workflows:workflow-detail", args=[agent.steps.first().workflow_id])).content
+    assert b'Chat Concierge <span class="badge badge-paused">paused</span>' in lead_routing
+    client.force_login(make_user("l", "Leaders"))
+    assert client.post(reverse("governance:agent-resume", args=[agent.pk]), {"reason": "KB fixed"}).status_code == 302
+    assert Agent.objects.get(pk=agent.pk).status == "active"
+    assert page
+
+
+def test_a_leader_who_is_not_the_head_is_refused_the_call_with_the_reason(client, demo):
+    agent = Agent.objects.get(name="Chat Concierge")
+    client.force_login(make_user("someone", "Leaders"))
+    response = client.post(
+        reverse("governance:agent-policy", args=[agent.pk]), {"allowed_mode": "prohibited", "rationale": "Stop"}
+    )
+    assert response.status_code == 403
+    assert (
+        "Only the Head of Marketing Operations (Dana Whitfield) may make the AI governance call"
+        in response.content.decode()
+    )
+    client.login(username="leader", password="marops-demo")  # Dana Whitfield
+    response = client.post(
+        reverse("governance:agent-policy", args=[agent.pk]),
+        {"allowed_mode": "assisted", "rationale": "Pricing questions need a person."},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("governance:agent-detail", args=[agent.pk])).content.decode()
+    assert "mode-exceeds-policy" in page and "Pricing questions need a person." in page
+
+
+def test_registers_findings_trip_and_clear(head_user):
+    agent = AgentFactory(name="Scorer")
+    source = DataSource.objects.create(name="Bought list", is_allowed=False)
+    source.agents.add(agent)
+    assert [f.rule for f in disallowed_data_source()] == ["disallowed-data-source"]
+    Agent.objects.filter(pk=agent.pk).update(status="paused")
+    assert disallowed_data_source() == []
+
+    designer = PersonFactory(name="Pat")
+    asset = KnowledgeAsset.objects.create(name="Chat prompt", kind="prompt", owner=designer)
+    assert [f.message for f in asset_owner_without_role()] == [
+        "“Chat prompt v1” is owned by Pat, who does not hold the Prompt and Knowledge Designer role."
+    ]
+    live = head_user.person.positions.get()
+    PositionFactory(chart=live.chart, reports_to=live, person=designer, roles=[role("prompt-knowledge-designer")])
+    assert asset_owner_without_role() == []
+
+    assert [f.message for f in stale_output_audit()] == ["“Chat prompt v1” has never had its outputs audited."]
+    today = timezone.localdate()
+    audit = OutputAudit.objects.create(
+        asset=asset,
+        audited_on=today - timezone.timedelta(days=91),
+        accuracy_score=90,
+        brand_score=90,
+        sample_size=50,
+        auditor=designer,
+    )
+    assert "more than 90 days ago" in stale_output_audit()[0].message
+    audit.audited_on = today - timezone.timedelta(days=30)
+    audit.save()
+    assert stale_output_audit() == []
+
+
+def test_accountability_test_command_prints_one_line_per_step_and_the_score(demo, capsys):
+    call_command("accountability_test")
+    lines = capsys.readouterr().out.splitlines()
+    assert "Lead routing\tQualify visitor in website chat\ttom.nguyen@halcyon.example\t" in lines
+    assert "Event follow-up\tDraft personalised follow-up\t-\tThe workflow “Event follow-up” has no owner." in lines
+    assert lines[-1] == "score: 5/6"
+
+
+def test_the_test_page_shows_the_score_and_the_failures(client, demo):
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("governance:test")).content.decode()
+    assert "5 / 6" in page and "✘ The workflow “Event follow-up” has no owner." in page
