@@ -125,7 +125,7 @@ def test_the_flags_page_links_each_flag_to_its_fix(client, demo):
     page = client.get(reverse("workflows:flag-list")).content.decode()
     routing = Workflow.objects.get(name="Lead routing")
     assert f'href="/workflows/{routing.pk}/">Assign a MarOps owner</a>' in page
-    assert "Put Intent Signal Agent in a workflow step, or retire it" in page
+    assert "Put Intent Signal Agent in a workflow step, or pause it" in page
 
 
 def test_the_workflow_list_takes_a_fixed_number_of_queries(client, demo, django_assert_max_num_queries):
