@@ -6,6 +6,7 @@ from workflows.choices import AllowedMode
 from workflows.models import Agent, Step
 
 from .choices import HarmCategory, RootCause, Severity
+from .models import DataSource, KnowledgeAsset, OutputAudit
 
 
 class IncidentForm(forms.Form):
@@ -75,3 +76,41 @@ class PolicyForm(forms.Form):
 
 class KillSwitchForm(forms.Form):
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DataSourceForm(forms.ModelForm):
+    class Meta:
+        model = DataSource
+        fields = [
+            "name",
+            "description",
+            "is_allowed",
+            "entity_rules",
+            "last_audit_on",
+            "quality_score",
+            "steward",
+            "agents",
+        ]
+        widgets = {
+            "last_audit_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "agents": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "entity_rules": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class KnowledgeAssetForm(forms.ModelForm):
+    class Meta:
+        model = KnowledgeAsset
+        fields = ["name", "kind", "version", "description", "owner", "agents"]
+        widgets = {"agents": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 2})}
+
+
+class OutputAuditForm(forms.ModelForm):
+    class Meta:
+        model = OutputAudit
+        fields = ["audited_on", "accuracy_score", "brand_score", "sample_size", "auditor", "notes"]
+        widgets = {
+            "audited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }

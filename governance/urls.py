@@ -19,4 +19,5 @@ urlpatterns = [
     path("test/", views.test_page, name="test"),
     path("data-sources/", views.data_source_index, name="data-source-list"),
     path("knowledge/", views.knowledge_asset_index, name="knowledge-asset-list"),
+    path("knowledge/<int:pk>/audits/", views.output_audit_add, name="output-audit-add"),
 ]

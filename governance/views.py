@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +15,18 @@ from workflows.models import Agent
 from workflows.selectors import accountability_test, step_accountable
 
 from .choices import ReviewStatus
-from .forms import CorrectiveActionForm, IncidentForm, KillSwitchForm, PolicyForm, ResolveForm, ReviewForm
-from .models import CorrectiveAction, Incident
+from .forms import (
+    CorrectiveActionForm,
+    DataSourceForm,
+    IncidentForm,
+    KillSwitchForm,
+    KnowledgeAssetForm,
+    OutputAuditForm,
+    PolicyForm,
+    ResolveForm,
+    ReviewForm,
+)
+from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
 from .rules import governance_findings
 from .selectors import data_source_list, incident_get, incident_list, incident_timeline, knowledge_asset_list
 from .services import (
@@ -172,18 +182,78 @@ def action_toggle(request, pk: int):
     return redirect("governance:incident-detail", action.review.incident_id)
 
 
-@read_only
-@require_GET
+def _register(request, template: str, context: dict, form, status=200):
+    rules = context.pop("rules")
+    findings = [f for f in governance_findings() if f.rule in rules]
+    return render(request, template, context | {"form": form, "findings": findings}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @permission_required("governance.view_datasource", raise_exception=True)
 def data_source_index(request):
-    return render(request, "governance/data_source_list.html", {"sources": data_source_list()})
+    """The Data Steward's register of data allowed (or not) into AI workflows."""
+    instance = (
+        DataSource.objects.filter(pk=request.GET.get("edit") or None).first()
+        if str(request.GET.get("edit", "")).isdigit()
+        else None
+    )
+    if request.method == "POST":
+        if not request.user.has_perm("governance.change_datasource"):
+            raise PermissionDenied
+        form = DataSourceForm(request.POST, instance=instance)
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Saved “{form.instance.name}”.")
+            return redirect("governance:data-source-list")
+    else:
+        form = DataSourceForm(instance=instance)
+    context = {"sources": data_source_list(), "editing": instance, "rules": {"disallowed-data-source"}}
+    return _register(request, "governance/data_source_list.html", context, form, 422 if form.errors else 200)
 
 
-@read_only
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required("governance.view_knowledgeasset", raise_exception=True)
 def knowledge_asset_index(request):
-    return render(request, "governance/knowledge_asset_list.html", {"assets": knowledge_asset_list()})
+    """The Prompt and Knowledge Designer's register: prompts, knowledge bases, instructions and audits."""
+    edit = str(request.GET.get("edit", ""))
+    instance = KnowledgeAsset.objects.filter(pk=edit).first() if edit.isdigit() else None
+    if request.method == "POST":
+        if not request.user.has_perm("governance.change_knowledgeasset"):
+            raise PermissionDenied
+        form = KnowledgeAssetForm(request.POST, instance=instance)
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Saved “{form.instance}”.")
+            return redirect("governance:knowledge-asset-list")
+    else:
+        form = KnowledgeAssetForm(instance=instance)
+    context = {
+        "assets": knowledge_asset_list(),
+        "editing": instance,
+        "audit_form": OutputAuditForm(initial={"audited_on": timezone.localdate()}),
+        "rules": {"asset-owner-without-role", "stale-output-audit"},
+    }
+    return _register(request, "governance/knowledge_asset_list.html", context, form, 422 if form.errors else 200)
+
+
+@require_POST
+@permission_required("governance.add_outputaudit", raise_exception=True)
+def output_audit_add(request, pk: int):
+    asset = get_object_or_404(KnowledgeAsset, pk=pk)
+    form = OutputAuditForm(request.POST)
+    if form.is_valid():
+        form.instance.asset = asset
+        form.save()
+        messages.success(request, f"Audit of “{asset}” recorded.")
+    else:
+        messages.error(
+            request,
+            "Audit not recorded: "
+            + "; ".join(
+                f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}" for f, e in form.errors.items()
+            ),
+        )
+    return redirect("governance:knowledge-asset-list")
 
 
 def _agent_page(request, agent_pk: int, status=200, **forms):
