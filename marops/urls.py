@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,5 +13,7 @@ urlpatterns = [
     path("org/", include("roles.urls")),
     path("workflows/", include("workflows.urls")),
     path("governance/", include("governance.urls")),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,10 @@
+from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .models import JobHeartbeat
 from .selectors import dashboard_summary
+from .tokens import api_token_create
 
 # Where each group starts: the screen for its job (DESIGN.md, "Who uses it").
 LANDING = [
@@ -28,3 +30,18 @@ def dashboard(request):
         "heartbeat": JobHeartbeat.objects.filter(name="beat").first(),
     }
     return render(request, "marops/dashboard.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The user's API tokens: create one (its key is shown once) or revoke one."""
+    new_key = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            request.user.api_tokens.filter(
+                pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0
+            ).delete()
+            messages.success(request, "Token revoked.")
+            return redirect("profile")
+        _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+    return render(request, "marops/profile.html", {"tokens": request.user.api_tokens.all(), "new_key": new_key})

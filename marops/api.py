@@ -1,0 +1,255 @@
+"""The JSON API (/api/v1/): platforms and agents report incidents and ask "who is accountable?".
+
+Bearer tokens (profile page or `manage.py create_api_token USERNAME`). No token: 401. A user whose
+groups may not do it: 403. A bad payload: 422 with the field errors. A refused call writes nothing:
+every write goes through the same services as the screens, each in one transaction.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from governance.choices import HarmCategory, ReviewStatus, RootCause, Severity
+from governance.models import Incident
+from governance.selectors import incident_get, incident_list
+from governance.services import ReviewConflict, agent_pause, incident_create, review_resolve, review_save
+from roles.models import Person
+from workflows.models import Agent, Step
+from workflows.selectors import flag_list, step_accountable, workflow_list
+
+from .tokens import api_token_user
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="MarOps API",
+    version="1",
+    description="Who owns each workflow, and who is accountable when an AI agent gets a decision wrong.",
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    detail = [{"loc": ["body", field], "msg": " ".join(messages)} for field, messages in errors.items()]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+def require(request, perm: str, action: str) -> None:
+    if not request.auth.has_perm(perm):
+        raise HttpError(403, f"Your groups may not {action}.")
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    email: str
+
+
+class StepOut(Schema):
+    id: int
+    order: int
+    name: str
+    platform: str = Field(..., alias="platform.name")
+    mode: str
+    agent: str | None = Field(None, alias="agent.name")
+    decision: str
+    is_buyer_facing: bool
+
+
+class WorkflowOut(Schema):
+    id: int
+    name: str
+    is_critical: bool
+    status: str
+    owner: PersonOut | None
+
+
+class WorkflowDetailOut(WorkflowOut):
+    description: str
+    steps: list[StepOut]
+
+
+class AccountableOut(Schema):
+    step_id: int
+    workflow: str
+    accountable: PersonOut | None
+    reason: str = Field(description="Why nobody can be named; empty when somebody is.")
+
+
+class IncidentIn(Schema):
+    agent_id: int
+    step_id: int | None = None
+    summary: str = Field(..., min_length=1, max_length=200)
+    description: str = Field(..., min_length=1)
+    severity: Severity
+    occurred_at: datetime.datetime | None = None
+    is_buyer_facing: bool = True
+    harm_category: HarmCategory = HarmCategory.OTHER
+    affected: str = Field("", max_length=300)
+
+
+class IncidentOut(Schema):
+    id: int
+    summary: str
+    agent_id: int
+    step_id: int | None
+    severity: str
+    occurred_at: datetime.datetime
+    status: str = Field(..., alias="review.status")
+    accountable: PersonOut | None = Field(None, alias="accountable_person")
+    accountability_reason: str
+    review_owner: PersonOut | None = Field(None, alias="review.accountable_owner")
+    root_cause: str = Field(..., alias="review.root_cause")
+    review_due_on: datetime.date = Field(..., alias="review.due_on")
+
+
+class ResolveIn(Schema):
+    root_cause: RootCause
+    accountable_owner_email: str = Field(..., min_length=3, max_length=254)
+    analysis: str = ""
+
+
+class PauseIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class AgentOut(Schema):
+    id: int
+    name: str
+    status: str
+    allowed_mode: str
+
+
+class FlagOut(Schema):
+    id: int
+    kind: str
+    subject: str = Field(..., alias="subject_key")
+    message: str
+    opened_at: datetime.datetime
+
+
+@api.get("/workflows", response=list[WorkflowOut], tags=["workflows"])
+def list_workflows(request, critical: bool | None = None):
+    require(request, "workflows.view_workflow", "read workflows")
+    workflows = workflow_list()
+    return workflows.filter(is_critical=critical) if critical is not None else workflows
+
+
+@api.get("/workflows/{workflow_id}", response=WorkflowDetailOut, tags=["workflows"])
+def get_workflow(request, workflow_id: int):
+    require(request, "workflows.view_workflow", "read workflows")
+    return get_object_or_404(workflow_list(), pk=workflow_id)
+
+
+@api.get("/steps/{step_id}/accountable", response=AccountableOut, tags=["accountability"])
+def accountable_for_step(request, step_id: int):
+    """The one person accountable for the step (its workflow's owner), or why nobody can be named."""
+    require(request, "workflows.view_step", "read steps")
+    step = get_object_or_404(Step.objects.select_related("workflow__owner"), pk=step_id)
+    result = step_accountable(step)
+    return {"step_id": step.pk, "workflow": step.workflow.name, "accountable": result.person, "reason": result.reason}
+
+
+@api.post("/incidents", response={201: IncidentOut}, tags=["incidents"])
+def log_incident(request, payload: IncidentIn):
+    """Log an incident; the answer names the accountable person, or says why nobody can be named."""
+    require(request, "governance.add_incident", "log incidents")
+    agent = Agent.objects.filter(pk=payload.agent_id).first()
+    if agent is None:
+        raise ValidationError({"agent_id": f"No agent {payload.agent_id}."})
+    step = None
+    if payload.step_id is not None:
+        step = Step.objects.select_related("workflow__owner").filter(pk=payload.step_id).first()
+        if step is None:
+            raise ValidationError({"step_id": f"No step {payload.step_id}."})
+    when = payload.occurred_at or timezone.now()
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    if when > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "That is in the future."})
+    incident = incident_create(
+        reporter=request.auth,
+        agent=agent,
+        step=step,
+        summary=payload.summary,
+        description=payload.description,
+        severity=payload.severity,
+        occurred_at=when,
+        is_buyer_facing=payload.is_buyer_facing,
+        harm_category=payload.harm_category,
+        affected=payload.affected,
+    )
+    return 201, incident_get(incident.pk)
+
+
+@api.get("/incidents", response=list[IncidentOut], tags=["incidents"])
+def list_incidents(request, open_only: bool = True):
+    require(request, "governance.view_incident", "read incidents")
+    incidents = incident_list().order_by("-occurred_at")
+    return incidents.exclude(review__status=ReviewStatus.RESOLVED) if open_only else incidents
+
+
+@api.get("/incidents/{incident_id}", response=IncidentOut, tags=["incidents"])
+def get_incident(request, incident_id: int):
+    require(request, "governance.view_incident", "read incidents")
+    try:
+        return incident_get(incident_id)
+    except Incident.DoesNotExist as exc:
+        raise HttpError(404, f"No incident {incident_id}.") from exc
+
+
+@api.post("/incidents/{incident_id}/resolve", response=IncidentOut, tags=["incidents"])
+def resolve_incident(request, incident_id: int, payload: ResolveIn):
+    """Resolve the incident's review with its root cause and exactly one accountable owner."""
+    require(request, "governance.change_review", "review incidents")
+    incident = get_incident(request, incident_id)
+    owner = Person.objects.filter(email__iexact=payload.accountable_owner_email.strip()).first()
+    if owner is None:
+        raise ValidationError({"accountable_owner_email": f"{payload.accountable_owner_email} matches no person."})
+    review = incident.review
+    try:
+        with transaction.atomic():  # both or neither: a refused resolution leaves the review as it was
+            review = review_save(
+                review=review,
+                expected_version=review.version,
+                root_cause=payload.root_cause,
+                analysis=payload.analysis or review.analysis,
+                accountable_owner=owner,
+                by=request.auth,
+            )
+            review_resolve(review=review, expected_version=review.version, by=request.auth)
+    except ReviewConflict as exc:
+        raise HttpError(409, exc.messages[0]) from exc
+    return incident_get(incident_id)
+
+
+@api.post("/agents/{agent_id}/pause", response=AgentOut, tags=["agents"])
+def pause_agent(request, agent_id: int, payload: PauseIn):
+    """Pull the plug on an agent; who, when and why are recorded."""
+    require(request, "governance.add_killswitchevent", "pause agents")
+    agent = get_object_or_404(Agent, pk=agent_id)
+    agent_pause(agent=agent, reason=payload.reason, by=request.auth)
+    agent.refresh_from_db()
+    return agent
+
+
+@api.get("/flags", response=list[FlagOut], tags=["ownership"])
+def open_flags(request):
+    require(request, "workflows.view_ownershipflag", "read ownership flags")
+    return flag_list()[:1000]

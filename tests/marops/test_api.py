@@ -1,0 +1,195 @@
+"""The JSON API: every endpoint, and the refusals (401 without a token, 403 for a group that may not,
+422 with the field errors for a bad payload), with nothing written when refused."""
+
+import pytest
+from django.core.management import call_command
+
+from governance.models import Incident, KillSwitchEvent
+from marops.tokens import api_token_create
+from tests.conftest import make_user
+from workflows.models import Agent, Step, Workflow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_user(client, demo):
+    def for_group(group, username=None):
+        user = make_user(username or f"api-{group}", group)
+        _, key = api_token_create(user=user, name="test")
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+        return client
+
+    return for_group
+
+
+def chat_step():
+    return Step.objects.get(workflow__name="Lead routing", name="Qualify visitor in website chat")
+
+
+def test_no_token_or_a_wrong_one_is_401(client, demo):
+    assert client.get("/api/v1/workflows").status_code == 401
+    assert client.get("/api/v1/workflows", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+    assert client.post("/api/v1/incidents", {}, content_type="application/json").status_code == 401
+
+
+def test_workflows_with_their_owners(as_user):
+    api = as_user("Executives")
+    workflows = api.get("/api/v1/workflows").json()
+    routing = next(w for w in workflows if w["name"] == "Lead routing")
+    assert routing["owner"]["email"] == "tom.nguyen@halcyon.example" and routing["is_critical"]
+    detail = api.get(f"/api/v1/workflows/{routing['id']}").json()
+    assert [s["order"] for s in detail["steps"]] == [1, 2, 3, 4, 5]
+    assert detail["steps"][1]["agent"] == "Chat Concierge"
+    assert len(api.get("/api/v1/workflows?critical=false").json()) == 2
+    assert api.get("/api/v1/workflows/999999").status_code == 404
+
+
+def test_who_is_accountable_for_a_step(as_user):
+    api = as_user("Executives")
+    assert api.get(f"/api/v1/steps/{chat_step().pk}/accountable").json() == {
+        "step_id": chat_step().pk,
+        "workflow": "Lead routing",
+        "accountable": {
+            "id": chat_step().workflow.owner_id,
+            "name": "Tom Nguyen",
+            "email": "tom.nguyen@halcyon.example",
+        },
+        "reason": "",
+    }
+    unowned = Step.objects.get(workflow__name="Event follow-up", order=2)
+    body = api.get(f"/api/v1/steps/{unowned.pk}/accountable").json()
+    assert body["accountable"] is None and body["reason"] == "The workflow “Event follow-up” has no owner."
+
+
+def test_logging_an_incident_answers_with_the_accountable_person(as_user):
+    api = as_user("MarOps staff")
+    response = api.post(
+        "/api/v1/incidents",
+        {
+            "agent_id": chat_step().agent_id,
+            "step_id": chat_step().pk,
+            "summary": "Quoted a retired plan",
+            "description": "Growth plan at £49",
+            "severity": "high",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["accountable"]["name"] == "Tom Nguyen" and body["status"] == "open"
+    assert api.get(f"/api/v1/incidents/{body['id']}").json()["summary"] == "Quoted a retired plan"
+    assert any(i["id"] == body["id"] for i in api.get("/api/v1/incidents").json())
+
+
+def test_a_bad_incident_is_422_with_field_errors_and_writes_nothing(as_user):
+    api = as_user("MarOps staff")
+    before = Incident.objects.count()
+    response = api.post(
+        "/api/v1/incidents", {"agent_id": 1, "summary": "", "severity": "huge"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    fields = {error["loc"][-1] for error in response.json()["detail"]}
+    assert fields == {"summary", "description", "severity"}
+    foreign = Step.objects.get(workflow__name="Campaign launch", order=2)
+    response = api.post(
+        "/api/v1/incidents",
+        {
+            "agent_id": chat_step().agent_id,
+            "step_id": foreign.pk,
+            "summary": "x",
+            "description": "y",
+            "severity": "low",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"loc": ["body", "step"], "msg": "Chat Concierge does not act in the step “Draft email and landing copy”."}
+    ]
+    assert Incident.objects.count() == before
+
+
+def test_groups_that_may_not_act_get_403_and_nothing_is_written(as_user):
+    api = as_user("Executives")
+    agent = Agent.objects.get(name="Chat Concierge")
+    assert (
+        api.post(
+            "/api/v1/incidents",
+            {"agent_id": agent.pk, "summary": "x", "description": "y", "severity": "low"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    assert (
+        api.post(f"/api/v1/agents/{agent.pk}/pause", {"reason": "x"}, content_type="application/json").status_code
+        == 403
+    )
+    incident = Incident.objects.exclude(review__status="resolved").first()
+    assert (
+        api.post(
+            f"/api/v1/incidents/{incident.pk}/resolve",
+            {"root_cause": "data", "accountable_owner_email": "tom.nguyen@halcyon.example"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    assert (
+        Agent.objects.get(pk=agent.pk).status == "active" and not KillSwitchEvent.objects.filter(agent=agent).exists()
+    )
+
+
+def test_resolving_through_the_api_needs_a_known_owner_and_then_resolves(as_user):
+    api = as_user("MarOps staff")
+    incident = Incident.objects.get(summary="Follow-up email used the old product name")
+    url = f"/api/v1/incidents/{incident.pk}/resolve"
+    bad = api.post(
+        url,
+        {"root_cause": "prompt_knowledge", "accountable_owner_email": "ghost@example.com"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "accountable_owner_email"]
+    assert Incident.objects.get(pk=incident.pk).review.status == "open"
+    ok = api.post(
+        url,
+        {"root_cause": "prompt_knowledge", "accountable_owner_email": "dana.whitfield@halcyon.example"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "resolved"
+    assert ok.json()["review_owner"]["name"] == "Dana Whitfield"
+
+
+def test_pausing_an_agent_and_listing_open_flags(as_user):
+    api = as_user("MarOps staff")
+    agent = Agent.objects.get(name="Chat Concierge")
+    assert (
+        api.post(f"/api/v1/agents/{agent.pk}/pause", {"reason": ""}, content_type="application/json").status_code == 422
+    )
+    response = api.post(
+        f"/api/v1/agents/{agent.pk}/pause", {"reason": "Quoting old prices"}, content_type="application/json"
+    )
+    assert response.json()["status"] == "paused"
+    assert KillSwitchEvent.objects.get(agent=agent, action="pause").reason == "Quoting old prices"
+    flags = api.get("/api/v1/flags").json()
+    assert {f["kind"] for f in flags} >= {"workflow-without-owner", "owner-outside-marops"}
+
+
+def test_the_schema_and_docs_are_published(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/steps/{step_id}/accountable", "/api/v1/incidents"} <= set(schema["paths"])
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+
+
+def test_create_api_token_prints_a_working_token(client, demo, capsys):
+    call_command("create_api_token", "staff")
+    key = capsys.readouterr().out.strip()
+    assert client.get("/api/v1/flags", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+
+
+def test_the_profile_page_creates_a_token_shown_once(client, demo):
+    client.login(username="staff", password="marops-demo")
+    page = client.post("/accounts/profile/", {"name": "Marketo webhook"}).content.decode()
+    assert "Your new token" in page
+    assert "Your new token" not in client.get("/accounts/profile/").content.decode()
+    assert Workflow.objects.exists()
