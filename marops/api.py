@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from governance.choices import HarmCategory, ReviewStatus, RootCause, Severity
@@ -195,7 +196,7 @@ def log_incident(request, payload: IncidentIn):
         harm_category=payload.harm_category,
         affected=payload.affected,
     )
-    return 201, incident_get(incident.pk)
+    return Status(201, incident_get(incident.pk))
 
 
 @api.get("/incidents", response=list[IncidentOut], tags=["incidents"])
