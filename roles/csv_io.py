@@ -21,7 +21,7 @@ from django.db import transaction
 from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, PositionRole, Role
 from .selectors import chart_tree
-from .services import positions_bulk_create_tree
+from .services import positions_bulk_create_tree, positions_record_history
 
 COLUMNS = [
     "position_id",
@@ -296,6 +296,7 @@ def chart_import_csv(*, text: str, scenario: str, by=None) -> Chart:
     Dotted.objects.bulk_create(
         Dotted(from_position=made[row.position_id], to_position=made[d]) for row in rows for d in row.dotted_ids
     )
+    positions_record_history(list(made.values()), reason="Imported from CSV", by=by)
     return chart
 
 

@@ -55,6 +55,9 @@ def position_history(position: Position) -> list[HistoryEntry]:
     for record, older in zip(records, records[1:] + [None], strict=True):
         user = record.history_user.get_username() if record.history_user else "system"
         if older is None:
+            if record.history_change_reason:  # e.g. "Cloned from …", "Imported from CSV"
+                entries.append(HistoryEntry(record.history_date, user, record.history_change_reason, ()))
+                continue
             entries.append(
                 HistoryEntry(
                     record.history_date,

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -245,7 +246,31 @@ def chart_clone(*, chart: Chart, name: str, by=None, description: str = "") -> C
         ),
     )
     _copy_links(new_for_old)
+    positions_record_history(list(new_for_old.values()), reason=f"Cloned from {chart.name}", by=by)
     return clone
+
+
+def positions_record_history(positions: list[Position], *, reason: str, by=None) -> None:
+    """Give seats created in bulk (a clone, an import) their first history record, roles and dotted
+    lines included, so that the first edit of such a seat shows exactly what changed."""
+    records = Position.history.bulk_history_create(positions, default_change_reason=reason, default_user=by)
+    record_of = {record.id: record for record in records}
+    ids = [p.pk for p in positions]
+    HistoricalRole = apps.get_model("roles", "HistoricalPositionRole")  # made by django-simple-history
+    HistoricalDotted = apps.get_model("roles", "HistoricalPosition_dotted_lines")
+    HistoricalRole.objects.bulk_create(
+        HistoricalRole(id=pk, history=record_of[position_id], position_id=position_id, role_id=role_id)
+        for pk, position_id, role_id in PositionRole.objects.filter(position_id__in=ids).values_list(
+            "pk", "position_id", "role_id"
+        )
+    )
+    Dotted = Position.dotted_lines.through
+    HistoricalDotted.objects.bulk_create(
+        HistoricalDotted(id=pk, history=record_of[a], from_position_id=a, to_position_id=b)
+        for pk, a, b in Dotted.objects.filter(from_position_id__in=ids).values_list(
+            "pk", "from_position_id", "to_position_id"
+        )
+    )
 
 
 def _copy_links(new_for_old: dict[int, Position]) -> None:

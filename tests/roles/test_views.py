@@ -213,3 +213,15 @@ def test_making_a_seat_a_vacancy_unplaces_its_holder(client, live):
     assert "is now a vacancy (Dana Whitfield is unplaced in this chart)" in html
     assert "Dana Whitfield is active but holds no position in the live chart." in html
     assert seat(live, "Marketing Operations Manager").is_vacancy
+
+
+def test_a_cloned_seat_has_history_from_the_clone_on(client, live):
+    client.force_login(make_user("dana", "Leaders"))
+    client.post(reverse("roles:chart-clone", args=[live.pk]), {"name": "Plan B"})
+    scenario = Chart.objects.get(name="Plan B")
+    head = seat(scenario, "Marketing Operations Manager")
+    client.post(reverse("roles:position-edit", args=[head.pk]), form_data(head, level="director"))
+    html = client.get(reverse("roles:position-history", args=[head.pk])).content.decode()
+    assert f"Cloned from {live.name}" in html
+    assert "Level: Manager → Director" in html
+    assert "Roles:" not in html and "Dotted lines:" not in html  # unchanged, so not listed
