@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from marops.ids import is_id
 from roles.models import Person
 from workflows.choices import AllowedMode
 from workflows.models import Agent, Step
@@ -35,9 +36,7 @@ class IncidentForm(forms.Form):
         super().__init__(*args, **kwargs)
         agent_id = self.data.get("agent") or self.initial.get("agent")
         steps = Step.objects.select_related("workflow").order_by("workflow__name", "order")
-        self.fields["step"].queryset = (
-            steps.filter(agent_id=agent_id) if str(agent_id or "").isdigit() else steps.none()
-        )
+        self.fields["step"].queryset = steps.filter(agent_id=agent_id) if is_id(agent_id) else steps.none()
         self.fields["step"].label_from_instance = lambda s: f"{s.workflow.name} · {s.order}. {s.name}"
 
     def clean_occurred_at(self):
@@ -57,10 +56,6 @@ class ReviewForm(forms.Form):
         empty_label="— nobody yet —",
         label="The one accountable owner",
     )
-
-
-class ResolveForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class CorrectiveActionForm(forms.Form):
@@ -107,6 +102,12 @@ class KnowledgeAssetForm(forms.ModelForm):
 
 
 class OutputAuditForm(forms.ModelForm):
+    def clean_audited_on(self):
+        audited_on = self.cleaned_data["audited_on"]
+        if audited_on > timezone.localdate():
+            raise forms.ValidationError("An audit cannot be dated in the future.")
+        return audited_on
+
     class Meta:
         model = OutputAudit
         fields = ["audited_on", "accuracy_score", "brand_score", "sample_size", "auditor", "notes"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from roles.choices import CoreRole
 from roles.selectors import people_holding
-from workflows.choices import MODES_ALLOWED, AgentStatus, StepMode
+from workflows.choices import MODES_ALLOWED, AgentStatus, StepMode, WorkflowStatus
 from workflows.models import Step
 
 from .models import DataSource, KnowledgeAsset
@@ -26,7 +26,12 @@ class GovernanceFinding:
 
 def mode_exceeds_policy() -> list[GovernanceFinding]:
     """A step's mode exceeds what the governance call allows its agent."""
-    steps = Step.objects.exclude(mode=StepMode.HUMAN).select_related("agent", "workflow")
+    steps = (
+        Step.objects.exclude(mode=StepMode.HUMAN)
+        .exclude(workflow__status=WorkflowStatus.RETIRED)
+        .exclude(agent__status=AgentStatus.RETIRED)
+        .select_related("agent", "workflow")
+    )
     return [
         GovernanceFinding(
             "mode-exceeds-policy",

@@ -86,7 +86,7 @@ def _incident_flag_key(incident: Incident) -> str:
     return f"incident:{incident.pk}"
 
 
-def _open_incident_flag(incident: Incident) -> None:
+def _open_incident_flag(incident: Incident, reason: str = "") -> None:
     """The article's test failed for this incident: an ownership flag says so until a review names one owner."""
     OwnershipFlag.objects.bulk_create(
         [
@@ -96,8 +96,8 @@ def _open_incident_flag(incident: Incident) -> None:
                 agent_id=incident.agent_id,
                 step_id=incident.step_id,
                 workflow_id=incident.step.workflow_id if incident.step_id else None,
-                message=f"Nobody could be named accountable for the incident “{incident.summary}”: "
-                f"{incident.accountability_reason}",
+                message=f"Nobody is accountable for the incident “{incident.summary}”: "
+                f"{reason or incident.accountability_reason}",
             )
         ],
         ignore_conflicts=True,
@@ -149,6 +149,8 @@ def review_save(
     )
     if accountable_owner is not None:
         _close_incident_flag(review.incident)
+    else:  # nobody named any more: the article's test fails again until someone is
+        _open_incident_flag(review.incident, reason="the review names nobody accountable.")
     return review
 
 
@@ -156,7 +158,11 @@ def review_save(
 def review_resolve(*, review: Review, expected_version: int, by) -> Review:
     """Resolve the review. It needs exactly one accountable owner (the database refuses it too)
     and a root cause."""
+    if review.status == ReviewStatus.RESOLVED:
+        raise ValidationError("This review is already resolved.")
     errors = {}
+    if review.accountable_owner_id is not None and not review.accountable_owner.is_active:
+        errors["accountable_owner"] = f"{review.accountable_owner.name} is inactive and cannot be accountable."
     if review.accountable_owner_id is None:
         errors["accountable_owner"] = "A review cannot be resolved without exactly one accountable owner."
     if not review.root_cause:

@@ -9,7 +9,6 @@ urlpatterns = [
     path("incidents/steps/", views.incident_step_options, name="incident-step-options"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
     path("incidents/<int:pk>/review/", views.review_update, name="review-update"),
-    path("incidents/<int:pk>/resolve/", views.review_resolve_view, name="review-resolve"),
     path("incidents/<int:pk>/actions/", views.action_add, name="action-add"),
     path("actions/<int:pk>/toggle/", views.action_toggle, name="action-toggle"),
     path("agents/<int:pk>/", views.agent_detail, name="agent-detail"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marops.htmx import apply_service
+from marops.ids import is_id
 from roles.selectors import head_of_marops
 from workflows.models import Agent
 from workflows.selectors import accountability_test, step_accountable
@@ -23,7 +24,6 @@ from .forms import (
     KnowledgeAssetForm,
     OutputAuditForm,
     PolicyForm,
-    ResolveForm,
     ReviewForm,
 )
 from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
@@ -97,7 +97,6 @@ def _detail(request, incident: Incident, review_form=None, action_form=None, sta
             }
         ),
         "action_form": action_form or CorrectiveActionForm(initial={"due_on": review.due_on}),
-        "resolve_form": ResolveForm(initial={"version": review.version}),
         "overdue": review.status != ReviewStatus.RESOLVED and review.due_on < timezone.localdate(),
         "can_review": request.user.has_perm("governance.change_review"),
         "error": error,
@@ -122,44 +121,38 @@ def incident_detail(request, pk: int):
 @require_POST
 @permission_required("governance.change_review", raise_exception=True)
 def review_update(request, pk: int):
+    """Save the review, or (the Resolve button of the same form) save and resolve it in one go, so
+    what is resolved is exactly what the reviewer sees."""
     incident = _incident(pk)
     form = ReviewForm(request.POST)
+    resolving = "resolve" in request.POST
 
     def save(form):
         data = form.cleaned_data
-        review_save(
-            review=incident.review,
-            expected_version=data["version"],
-            root_cause=data["root_cause"],
-            analysis=data["analysis"],
-            accountable_owner=data["accountable_owner"],
-            by=request.user,
-        )
+        with transaction.atomic():
+            review = review_save(
+                review=incident.review,
+                expected_version=data["version"],
+                root_cause=data["root_cause"],
+                analysis=data["analysis"],
+                accountable_owner=data["accountable_owner"],
+                by=request.user,
+            )
+            if resolving:
+                review_resolve(review=review, expected_version=review.version, by=request.user)
 
     try:
         saved = apply_service(form, save)
-    except ReviewConflict as exc:  # the form keeps what this reviewer typed
+    except ReviewConflict as exc:  # the form keeps what this reviewer typed; the panel shows what is saved
         return _detail(request, _incident(pk), review_form=form, status=409, error=" ".join(exc.messages))
     if not saved:
-        return _detail(request, incident, review_form=form, status=422)
-    messages.success(request, "Review saved.")
-    return redirect("governance:incident-detail", pk)
-
-
-@require_POST
-@permission_required("governance.change_review", raise_exception=True)
-def review_resolve_view(request, pk: int):
-    incident = _incident(pk)
-    form = ResolveForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, incident, status=422, error="The form was incomplete; reload and try again.")
-    try:
-        review_resolve(review=incident.review, expected_version=form.cleaned_data["version"], by=request.user)
-    except ReviewConflict as exc:
-        return _detail(request, _incident(pk), status=409, error=" ".join(exc.messages))
-    except ValidationError as exc:
-        return _detail(request, incident, status=422, error="Not resolved. " + " ".join(exc.messages))
-    messages.success(request, f"Resolved. {incident.review.accountable_owner} is accountable.")
+        reasons = " ".join(e for errors in form.errors.values() for e in errors)
+        error = f"{'Not resolved' if resolving else 'Not saved'}. {reasons}"
+        return _detail(request, _incident(pk), review_form=form, status=422, error=error)
+    if resolving:
+        messages.success(request, f"Resolved. {form.cleaned_data['accountable_owner']} is accountable.")
+    else:
+        messages.success(request, "Review saved.")
     return redirect("governance:incident-detail", pk)
 
 
@@ -194,7 +187,7 @@ def data_source_index(request):
     """The Data Steward's register of data allowed (or not) into AI workflows."""
     instance = (
         DataSource.objects.filter(pk=request.GET.get("edit") or None).first()
-        if str(request.GET.get("edit", "")).isdigit()
+        if is_id(request.GET.get("edit"))
         else None
     )
     if request.method == "POST":
@@ -216,7 +209,7 @@ def data_source_index(request):
 def knowledge_asset_index(request):
     """The Prompt and Knowledge Designer's register: prompts, knowledge bases, instructions and audits."""
     edit = str(request.GET.get("edit", ""))
-    instance = KnowledgeAsset.objects.filter(pk=edit).first() if edit.isdigit() else None
+    instance = KnowledgeAsset.objects.filter(pk=edit).first() if is_id(edit) else None
     if request.method == "POST":
         if not request.user.has_perm("governance.change_knowledgeasset"):
             raise PermissionDenied
@@ -302,7 +295,7 @@ def agent_pause_view(request, pk: int):
     if apply_service(form, lambda f: agent_pause(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
         messages.warning(request, f"{agent.name} is paused. Resuming it is a Leader's decision.")
         return redirect("governance:agent-detail", pk)
-    return _agent_page(request, pk, status=422, pause_form=form)
+    return _agent_page(request, pk, status=422, pause_form=form, error=" ".join(form.non_field_errors()))
 
 
 @require_POST
@@ -313,7 +306,7 @@ def agent_resume_view(request, pk: int):
     if apply_service(form, lambda f: agent_resume(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
         messages.success(request, f"{agent.name} is running again.")
         return redirect("governance:agent-detail", pk)
-    return _agent_page(request, pk, status=422, pause_form=form)
+    return _agent_page(request, pk, status=422, pause_form=form, error=" ".join(form.non_field_errors()))
 
 
 @read_only

@@ -28,11 +28,24 @@ from .tokens import api_token_user
 
 
 class BearerToken(HttpBearer):
+    """A token of an active user; with `perm`, that user must also hold the permission (checked before
+    the body is read, so a group that may not act gets 403 whatever it sends)."""
+
+    def __init__(self, perm: str | None = None, action: str = ""):
+        super().__init__()
+        self.perm, self.action = perm, action
+
     def authenticate(self, request, token):
         user = api_token_user(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            return None
+        request.user = user
+        if self.perm and not user.has_perm(self.perm):
+            raise HttpError(403, f"Your groups may not {self.action}.")
         return user
+
+
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store NUL characters in text
 
 
 api = NinjaAPI(
@@ -44,16 +57,18 @@ api = NinjaAPI(
 )
 
 
+# Services name model fields; the API's payload names them differently.
+PAYLOAD_NAMES = {"step": "step_id", "agent": "agent_id", "accountable_owner": "accountable_owner_email"}
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    detail = [{"loc": ["body", field], "msg": " ".join(messages)} for field, messages in errors.items()]
+    detail = [
+        {"loc": ["body", PAYLOAD_NAMES.get(field, field)], "msg": " ".join(messages)}
+        for field, messages in errors.items()
+    ]
     return api.create_response(request, {"detail": detail}, status=422)
-
-
-def require(request, perm: str, action: str) -> None:
-    if not request.auth.has_perm(perm):
-        raise HttpError(403, f"Your groups may not {action}.")
 
 
 class PersonOut(Schema):
@@ -96,13 +111,13 @@ class AccountableOut(Schema):
 class IncidentIn(Schema):
     agent_id: int
     step_id: int | None = None
-    summary: str = Field(..., min_length=1, max_length=200)
-    description: str = Field(..., min_length=1)
+    summary: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
+    description: str = Field(..., min_length=1, max_length=20_000, pattern=NO_NUL)
     severity: Severity
-    occurred_at: datetime.datetime | None = None
+    occurred_at: datetime.datetime | None = Field(None, description="Defaults to now; not before 2000.")
     is_buyer_facing: bool = True
     harm_category: HarmCategory = HarmCategory.OTHER
-    affected: str = Field("", max_length=300)
+    affected: str = Field("", max_length=300, pattern=NO_NUL)
 
 
 class IncidentOut(Schema):
@@ -122,12 +137,15 @@ class IncidentOut(Schema):
 
 class ResolveIn(Schema):
     root_cause: RootCause
-    accountable_owner_email: str = Field(..., min_length=3, max_length=254)
-    analysis: str = ""
+    accountable_owner_email: str = Field(..., min_length=3, max_length=254, pattern=NO_NUL)
+    analysis: str = Field("", max_length=20_000, pattern=NO_NUL)
+    expected_version: int | None = Field(
+        None, description="The review's version you read; a newer one means someone else changed it (409)."
+    )
 
 
 class PauseIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=1000)
+    reason: str = Field(..., min_length=1, max_length=1000, pattern=NO_NUL)
 
 
 class AgentOut(Schema):
@@ -145,32 +163,48 @@ class FlagOut(Schema):
     opened_at: datetime.datetime
 
 
-@api.get("/workflows", response=list[WorkflowOut], tags=["workflows"])
+@api.get(
+    "/workflows",
+    response=list[WorkflowOut],
+    tags=["workflows"],
+    auth=BearerToken("workflows.view_workflow", "read workflows"),
+)
 def list_workflows(request, critical: bool | None = None):
-    require(request, "workflows.view_workflow", "read workflows")
     workflows = workflow_list()
     return workflows.filter(is_critical=critical) if critical is not None else workflows
 
 
-@api.get("/workflows/{workflow_id}", response=WorkflowDetailOut, tags=["workflows"])
+@api.get(
+    "/workflows/{workflow_id}",
+    response=WorkflowDetailOut,
+    tags=["workflows"],
+    auth=BearerToken("workflows.view_workflow", "read workflows"),
+)
 def get_workflow(request, workflow_id: int):
-    require(request, "workflows.view_workflow", "read workflows")
     return get_object_or_404(workflow_list(), pk=workflow_id)
 
 
-@api.get("/steps/{step_id}/accountable", response=AccountableOut, tags=["accountability"])
+@api.get(
+    "/steps/{step_id}/accountable",
+    response=AccountableOut,
+    tags=["accountability"],
+    auth=BearerToken("workflows.view_step", "read steps"),
+)
 def accountable_for_step(request, step_id: int):
     """The one person accountable for the step (its workflow's owner), or why nobody can be named."""
-    require(request, "workflows.view_step", "read steps")
     step = get_object_or_404(Step.objects.select_related("workflow__owner"), pk=step_id)
     result = step_accountable(step)
     return {"step_id": step.pk, "workflow": step.workflow.name, "accountable": result.person, "reason": result.reason}
 
 
-@api.post("/incidents", response={201: IncidentOut}, tags=["incidents"])
+@api.post(
+    "/incidents",
+    response={201: IncidentOut},
+    tags=["incidents"],
+    auth=BearerToken("governance.add_incident", "log incidents"),
+)
 def log_incident(request, payload: IncidentIn):
     """Log an incident; the answer names the accountable person, or says why nobody can be named."""
-    require(request, "governance.add_incident", "log incidents")
     agent = Agent.objects.filter(pk=payload.agent_id).first()
     if agent is None:
         raise ValidationError({"agent_id": f"No agent {payload.agent_id}."})
@@ -184,6 +218,8 @@ def log_incident(request, payload: IncidentIn):
         when = timezone.make_aware(when)
     if when > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": "That is in the future."})
+    if when.year < 2000:
+        raise ValidationError({"occurred_at": "That is before 2000."})
     incident = incident_create(
         reporter=request.auth,
         agent=agent,
@@ -199,31 +235,48 @@ def log_incident(request, payload: IncidentIn):
     return Status(201, incident_get(incident.pk))
 
 
-@api.get("/incidents", response=list[IncidentOut], tags=["incidents"])
+@api.get(
+    "/incidents",
+    response=list[IncidentOut],
+    tags=["incidents"],
+    auth=BearerToken("governance.view_incident", "read incidents"),
+)
 def list_incidents(request, open_only: bool = True):
-    require(request, "governance.view_incident", "read incidents")
     incidents = incident_list().order_by("-occurred_at")
     return incidents.exclude(review__status=ReviewStatus.RESOLVED) if open_only else incidents
 
 
-@api.get("/incidents/{incident_id}", response=IncidentOut, tags=["incidents"])
+@api.get(
+    "/incidents/{incident_id}",
+    response=IncidentOut,
+    tags=["incidents"],
+    auth=BearerToken("governance.view_incident", "read incidents"),
+)
 def get_incident(request, incident_id: int):
-    require(request, "governance.view_incident", "read incidents")
     try:
         return incident_get(incident_id)
     except Incident.DoesNotExist as exc:
         raise HttpError(404, f"No incident {incident_id}.") from exc
 
 
-@api.post("/incidents/{incident_id}/resolve", response=IncidentOut, tags=["incidents"])
+@api.post(
+    "/incidents/{incident_id}/resolve",
+    response=IncidentOut,
+    tags=["incidents"],
+    auth=BearerToken("governance.change_review", "review incidents"),
+)
 def resolve_incident(request, incident_id: int, payload: ResolveIn):
     """Resolve the incident's review with its root cause and exactly one accountable owner."""
-    require(request, "governance.change_review", "review incidents")
-    incident = get_incident(request, incident_id)
+    try:
+        incident = incident_get(incident_id)
+    except Incident.DoesNotExist as exc:
+        raise HttpError(404, f"No incident {incident_id}.") from exc
     owner = Person.objects.filter(email__iexact=payload.accountable_owner_email.strip()).first()
     if owner is None:
         raise ValidationError({"accountable_owner_email": f"{payload.accountable_owner_email} matches no person."})
     review = incident.review
+    if payload.expected_version is not None and payload.expected_version != review.version:
+        raise HttpError(409, "Someone else changed this review since you read it; read it again.")
     try:
         with transaction.atomic():  # both or neither: a refused resolution leaves the review as it was
             review = review_save(
@@ -240,17 +293,25 @@ def resolve_incident(request, incident_id: int, payload: ResolveIn):
     return incident_get(incident_id)
 
 
-@api.post("/agents/{agent_id}/pause", response=AgentOut, tags=["agents"])
+@api.post(
+    "/agents/{agent_id}/pause",
+    response=AgentOut,
+    tags=["agents"],
+    auth=BearerToken("governance.add_killswitchevent", "pause agents"),
+)
 def pause_agent(request, agent_id: int, payload: PauseIn):
     """Pull the plug on an agent; who, when and why are recorded."""
-    require(request, "governance.add_killswitchevent", "pause agents")
     agent = get_object_or_404(Agent, pk=agent_id)
     agent_pause(agent=agent, reason=payload.reason, by=request.auth)
     agent.refresh_from_db()
     return agent
 
 
-@api.get("/flags", response=list[FlagOut], tags=["ownership"])
+@api.get(
+    "/flags",
+    response=list[FlagOut],
+    tags=["ownership"],
+    auth=BearerToken("workflows.view_ownershipflag", "read ownership flags"),
+)
 def open_flags(request):
-    require(request, "workflows.view_ownershipflag", "read ownership flags")
     return flag_list()[:1000]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from .ids import is_id
 from .models import JobHeartbeat
 from .selectors import dashboard_summary
 from .tokens import api_token_create
@@ -34,14 +35,18 @@ def dashboard(request):
 
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    """The user's API tokens: create one (its key is shown once) or revoke one."""
-    new_key = None
+    """The user's API tokens: create one (its key is shown once, after a redirect) or revoke one."""
     if request.method == "POST":
         if "revoke" in request.POST:
-            request.user.api_tokens.filter(
-                pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0
-            ).delete()
+            revoke = request.POST["revoke"]
+            request.user.api_tokens.filter(pk=revoke if is_id(revoke) else 0).delete()
             messages.success(request, "Token revoked.")
             return redirect("profile")
-        _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+        name = request.POST.get("name", "").strip()
+        if not name or len(name) > 100:
+            messages.error(request, "Name the token (at most 100 characters): what will use it?")
+            return redirect("profile")
+        _, request.session["new_api_key"] = api_token_create(user=request.user, name=name)
+        return redirect("profile")
+    new_key = request.session.pop("new_api_key", None)
     return render(request, "marops/profile.html", {"tokens": request.user.api_tokens.all(), "new_key": new_key})

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marops.htmx import apply_service, editor_response, saved_response
+from marops.ids import is_id
 
 from .compare import chart_compare
 from .cost import chart_cost
@@ -101,11 +102,11 @@ def _apply(form: PositionForm, save) -> bool:
 def position_create(request, chart_pk: int):
     chart = get_object_or_404(Chart, pk=chart_pk)
     under_id = request.GET.get("under", "")
-    under = Position.objects.filter(chart=chart, pk=under_id).first() if under_id.isdigit() else None
+    under = Position.objects.filter(chart=chart, pk=under_id).first() if is_id(under_id) else None
     initial = {
         "reports_to": under,
         "team": under.team if under else None,
-        "person": request.GET.get("person"),
+        "person": request.GET.get("person") if is_id(request.GET.get("person")) else None,
     }
     form = PositionForm(request.POST if request.method == "POST" else None, initial=initial, chart=chart)
     if request.method == "POST" and _apply(form, lambda data: position_save(chart=chart, data=data)):

@@ -140,7 +140,7 @@ def test_registers_findings_trip_and_clear(head_user):
 def test_accountability_test_command_prints_one_line_per_step_and_the_score(demo, capsys):
     call_command("accountability_test")
     lines = capsys.readouterr().out.splitlines()
-    assert "Lead routing\tQualify visitor in website chat\ttom.nguyen@halcyon.example\t" in lines
+    assert "Lead routing\tQualify visitor in website chat\ttom.nguyen@halcyon.example" in lines
     assert "Event follow-up\tDraft personalised follow-up\t-\tThe workflow “Event follow-up” has no owner." in lines
     assert lines[-1] == "score: 5/6"
 

@@ -193,3 +193,20 @@ def test_logging_with_a_step_of_another_agent_or_nothing_is_refused_with_reasons
     assert empty.status_code == 422
     for label in ["Agent: This field is required.", "What happened: This field is required."]:
         assert label in empty.content.decode()
+
+
+def test_clearing_the_owner_reopens_the_incident_flag_and_a_resolved_review_stays_resolved():
+    owner = PersonFactory(name="Tom")
+    incident = log(StepFactory(workflow=WorkflowFactory(owner=owner)))
+    assert not OwnershipFlag.objects.filter(kind="incident-without-owner").exists()
+    review = review_save(
+        review=incident.review, expected_version=1, root_cause="data", analysis="", accountable_owner=None, by=None
+    )
+    flag = OwnershipFlag.objects.get(kind="incident-without-owner", resolved_at__isnull=True)
+    assert flag.message.endswith("the review names nobody accountable.")
+    review = review_save(
+        review=review, expected_version=review.version, root_cause="data", analysis="", accountable_owner=owner, by=None
+    )
+    review = review_resolve(review=review, expected_version=review.version, by=None)
+    with pytest.raises(ValidationError, match="already resolved"):
+        review_resolve(review=review, expected_version=review.version, by=None)

@@ -105,7 +105,7 @@ def test_a_bad_incident_is_422_with_field_errors_and_writes_nothing(as_user):
     )
     assert response.status_code == 422
     assert response.json()["detail"] == [
-        {"loc": ["body", "step"], "msg": "Chat Concierge does not act in the step “Draft email and landing copy”."}
+        {"loc": ["body", "step_id"], "msg": "Chat Concierge does not act in the step “Draft email and landing copy”."}
     ]
     assert Incident.objects.count() == before
 
@@ -189,7 +189,36 @@ def test_create_api_token_prints_a_working_token(client, demo, capsys):
 
 def test_the_profile_page_creates_a_token_shown_once(client, demo):
     client.login(username="staff", password="marops-demo")
-    page = client.post("/accounts/profile/", {"name": "Marketo webhook"}).content.decode()
+    page = client.post("/accounts/profile/", {"name": "Marketo webhook"}, follow=True).content.decode()
     assert "Your new token" in page
+    assert (
+        "at most 100 characters" in client.post("/accounts/profile/", {"name": "x" * 101}, follow=True).content.decode()
+    )
     assert "Your new token" not in client.get("/accounts/profile/").content.decode()
     assert Workflow.objects.exists()
+
+
+def test_text_with_a_nul_character_is_422_not_a_crash(as_user):
+    api = as_user("MarOps staff")
+    response = api.post(
+        "/api/v1/incidents",
+        {"agent_id": chat_step().agent_id, "summary": "a\u0000b", "description": "y", "severity": "low"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "summary"
+
+
+def test_a_stale_expected_version_is_a_409_and_changes_nothing(as_user):
+    api = as_user("MarOps staff")
+    incident = Incident.objects.get(summary="Follow-up email used the old product name")
+    response = api.post(
+        f"/api/v1/incidents/{incident.pk}/resolve",
+        {
+            "root_cause": "data",
+            "accountable_owner_email": "dana.whitfield@halcyon.example",
+            "expected_version": 0,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert Incident.objects.get(pk=incident.pk).review.status == "open"

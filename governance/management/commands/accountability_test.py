@@ -12,6 +12,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = accountability_test()
         for step, accountability in result.rows:
-            email = accountability.person.email if accountability.person else "-"
-            self.stdout.write("\t".join([step.workflow.name, step.name, email, accountability.reason]))
+            fields = [step.workflow.name, step.name, accountability.person.email if accountability.person else "-"]
+            if not accountability.person:
+                fields.append(accountability.reason)
+            self.stdout.write("\t".join(fields))
         self.stdout.write(f"score: {result.passed}/{result.total}")

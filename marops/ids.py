@@ -1,0 +1,4 @@
+def is_id(value) -> bool:
+    """True for a database id given as text ("12"); False for "", "abc" or "²" (which isdigit() accepts)."""
+    text = str(value or "")
+    return text.isascii() and text.isdecimal() and len(text) < 19
