@@ -24,6 +24,9 @@
     if (!action) return;
     document.querySelectorAll(".tree details").forEach(function (d) { d.open = action === "expand"; });
   });
+  // Text typed before this script ran (it loads deferred) still highlights.
+  const early = document.getElementById("chart-search");
+  if (early && early.value) highlight(early.value);
   document.addEventListener("htmx:afterSwap", function () {
     const box = document.getElementById("chart-search");
     if (box && box.value) highlight(box.value);

@@ -14,6 +14,7 @@ def test_staff_log_review_and_resolve_an_incident(page: Page, live_server):
     seed_demo()
     log_in(page, live_server.url, "staff")
     page.get_by_role("link", name="Log an incident").click()
+    page.wait_for_load_state()
     page.get_by_placeholder("Type to filter agents").fill("chat conc")
     expect(page.locator("#id_agent")).to_have_value(
         page.locator("#id_agent option", has_text="Chat Concierge").get_attribute("value")

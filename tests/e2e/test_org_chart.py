@@ -73,6 +73,7 @@ def test_the_cmo_reads_the_chart_without_edit_controls(page: Page, live_server):
     expect(page.get_by_role("link", name="Add report")).to_have_count(0)
     expect(page.get_by_role("button", name="Clone into a scenario")).to_have_count(0)
     # The search box still works for reading: it highlights and opens the matching branch.
+    page.wait_for_load_state()
     page.get_by_placeholder("Find a person, role or team").fill("marco")
     expect(page.locator("li.position.match")).to_have_count(1)
     expect(page.locator("li.position.match")).to_contain_text("Marketo Admin")
