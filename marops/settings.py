@@ -7,6 +7,7 @@ first run still executes tasks through a real worker).
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -28,9 +29,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
+# Commands that only read the code (never sign or serve anything) may run without a key, so that
+# tooling such as `manage.py makemigrations --check` works on a clean checkout.
+KEYLESS_COMMANDS = {"makemigrations", "check", "showmigrations", "help"}
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEBUG and not (sys.argv[0].endswith("manage.py") and set(sys.argv[1:2]) <= KEYLESS_COMMANDS):
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
