@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from roles.models import Person
 
@@ -19,11 +18,6 @@ def incident_list() -> QuerySet[Incident]:
 
 def incident_get(pk: int) -> Incident:
     return incident_list().prefetch_related("review__actions__assignee").get(pk=pk)
-
-
-def review_is_overdue(incident: Incident) -> bool:
-    review = incident.review
-    return review.status != ReviewStatus.RESOLVED and review.due_on < timezone.localdate()
 
 
 def data_source_list() -> QuerySet[DataSource]:

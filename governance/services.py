@@ -16,8 +16,7 @@ from workflows.selectors import agent_accountable, step_accountable
 from .choices import KillSwitchAction, ReviewStatus, Severity
 from .models import CorrectiveAction, Incident, KillSwitchEvent, PolicyDecision, Review
 
-REVIEW_DAYS = {Severity.CRITICAL: 3, Severity.HIGH: 5}  # high counts business days
-DEFAULT_REVIEW_DAYS = 10
+DEFAULT_REVIEW_DAYS = 10  # critical: 3 days, high: 5 business days (review_due_on)
 
 
 def add_business_days(start: datetime.date, days: int) -> datetime.date:

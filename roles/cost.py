@@ -23,10 +23,6 @@ class CostRange:
     def __sub__(self, other: "CostRange") -> "CostRange":
         return CostRange(self.low - other.low, self.high - other.high)
 
-    @property
-    def is_zero(self) -> bool:
-        return self.low == 0 and self.high == 0
-
 
 @dataclass
 class ChartCost:

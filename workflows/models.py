@@ -121,10 +121,6 @@ class Step(models.Model):
     def __str__(self):
         return f"{self.workflow.name} · {self.order}. {self.name}"
 
-    @property
-    def is_ai(self) -> bool:
-        return self.mode != StepMode.HUMAN
-
 
 class OwnershipFlag(models.Model):
     """A finding of the ownership scan, open until its cause is gone.
@@ -165,7 +161,3 @@ class OwnershipFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.subject_key}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.resolved_at is None
