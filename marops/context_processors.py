@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from .auth import load_permissions
+
 # (label, url name, permission needed to see the link)
 NAV = [
     ("Dashboard", "dashboard", None),
@@ -21,6 +23,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    load_permissions(user)
     items = []
     for label, url_name, perm in NAV:
         if perm is None or user.has_perm(perm):

@@ -28,6 +28,7 @@ from governance.models import (
     Review,
 )
 from governance.services import incident_create, review_due_on
+from marops.models import MigrationPlan
 from marops.permissions import groups_sync
 from roles.catalogue import catalogue_sync
 from roles.choices import ChartStatus
@@ -462,6 +463,19 @@ def _upsert_incidents(people, agents, workflows, users, now: datetime.datetime):
                 )
 
 
+def _upsert_plan(target: Chart, today: datetime.date) -> None:
+    """The move started two months ago and takes nine; dates set once, so a re-run keeps them."""
+    if MigrationPlan.objects.exists():
+        return
+    start = today - datetime.timedelta(days=61)
+    MigrationPlan.objects.create(
+        started_on=start, target_chart=target,
+        map_workflows_by=start + datetime.timedelta(days=90),
+        assign_owners_by=start + datetime.timedelta(days=180),
+        add_roles_by=start + datetime.timedelta(days=270),
+    )
+
+
 @transaction.atomic
 def seed_demo() -> list[DemoUser]:
     """Create or refresh the demo company. Returns the demo logins."""
@@ -478,7 +492,7 @@ def seed_demo() -> list[DemoUser]:
         LIVE_CHART, ChartStatus.LIVE, LIVE_POSITIONS, people, platforms,
         "Today's organisation: marketing operations sits under demand gen and is organised by platform.",
     )
-    _upsert_chart(
+    target = _upsert_chart(
         TARGET_CHART, ChartStatus.SCENARIO, TARGET_POSITIONS, people, platforms,
         "The 2026 model: a Head of MarOps reporting to the CMO with the three core roles beneath.",
         based_on=live,
@@ -494,5 +508,6 @@ def seed_demo() -> list[DemoUser]:
     workflows = _upsert_workflows(people, platforms, agents)
     _upsert_governance(people, agents, users, timezone.localdate())
     _upsert_incidents(people, agents, workflows, users, now)
+    _upsert_plan(target, timezone.localdate())
     ownership_scan()  # so the flags page is alive on first run (a second run changes nothing)
     return DEMO_USERS

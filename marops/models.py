@@ -30,3 +30,34 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class MigrationPlan(models.Model):
+    """The 6–12 month move from today's chart to the 2026 one, in the article's three steps.
+    Progress is computed from the data; the Leader sets only the dates and the target chart."""
+
+    started_on = models.DateField()
+    target_chart = models.ForeignKey(
+        "roles.Chart",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The scenario the organisation is moving to.",
+    )
+    map_workflows_by = models.DateField("step 1, map workflows, by")
+    assign_owners_by = models.DateField("step 2, assign owners, by")
+    add_roles_by = models.DateField("step 3, add the missing roles, by")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(started_on__lte=models.F("map_workflows_by"))
+                & models.Q(map_workflows_by__lte=models.F("assign_owners_by"))
+                & models.Q(assign_owners_by__lte=models.F("add_roles_by")),
+                name="marops_migrationplan_steps_in_order",
+            )
+        ]
+
+    def __str__(self):
+        return f"Migration plan from {self.started_on}"

@@ -19,6 +19,7 @@ GROUPS = {
         "workflows": dict.fromkeys(["platform", "workflow", "step"], ALL)
         | {"agent": (*ALL, "resume"), "ownershipflag": ("view", "change")},
         "governance": {"policydecision": ("add", "view"), "killswitchevent": ("add", "view")},
+        "marops": {"migrationplan": ("add", "change", "view")},
     },
     "MarOps staff": {
         "workflows": {"agent": ("add", "change", "view")},

@@ -8,6 +8,8 @@ from .api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/plan/", views.plan_update, name="plan-update"),
+    path("dashboard/heartbeat/", views.heartbeat_status, name="heartbeat"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/", include("roles.urls")),

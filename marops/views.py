@@ -1,10 +1,19 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db import transaction
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from governance.choices import Severity
+from workflows.choices import StepMode
+
+from .auth import load_permissions
+from .charts import bar_chart
+from .dashboard import dashboard as dashboard_data
+from .dashboard import plan_get
+from .forms import MigrationPlanForm
 from .ids import is_id
 from .models import JobHeartbeat
-from .selectors import dashboard_summary
 from .tokens import api_token_create
 
 # Where each group starts: the screen for its job (DESIGN.md, "Who uses it").
@@ -24,13 +33,66 @@ def home(request):
     return redirect("dashboard")
 
 
+PERIODS = {"30": 30, "90": 90, "365": 365}
+
+
+@transaction.non_atomic_requests
 @require_GET
 def dashboard(request):
+    """The CMO's page; everyone may read it."""
+    load_permissions(request.user)
+    period = request.GET.get("period", "90")
+    board = dashboard_data(period_days=PERIODS.get(period, 90))
     context = {
-        "summary": dashboard_summary(),
-        "heartbeat": JobHeartbeat.objects.filter(name="beat").first(),
+        "board": board,
+        "period": period if period in PERIODS else "90",
+        "charts": {
+            "flags": bar_chart([(f["label"], f["n"], "/workflows/flags/") for f in board.flags], title="Open flags"),
+            "severity": bar_chart(
+                [(label, board.incidents[key], "/governance/incidents/?show=all") for key, label in Severity.choices],
+                title="Incidents by severity",
+                colour="#b42318",
+            ),
+            "causes": bar_chart(
+                [(c, n, "/governance/incidents/?show=all") for c, n in board.by_root_cause],
+                title="Incidents by root cause",
+                colour="#a86400",
+            ),
+            "owners": bar_chart(
+                [(o, n, "/governance/incidents/?show=all") for o, n in board.by_owner],
+                title="Incidents by accountable owner",
+                colour="#5b3cc4",
+            ),
+            "modes": bar_chart(
+                [(label, board.modes[key], "/workflows/") for key, label in StepMode.choices],
+                title="Steps by mode",
+                colour="#1f7a4d",
+            ),
+        },
+        "plan_form": MigrationPlanForm(instance=board.plan)
+        if request.user.has_perm("marops.change_migrationplan")
+        else None,
     }
     return render(request, "marops/dashboard.html", context)
+
+
+@require_GET
+def heartbeat_status(request):
+    """When the scheduled jobs last ran (loaded by the dashboard after the page itself)."""
+    heartbeat = JobHeartbeat.objects.filter(name="beat").first()
+    return render(request, "marops/dashboard.html#heartbeat", {"heartbeat": heartbeat})
+
+
+@require_POST
+@permission_required("marops.change_migrationplan", raise_exception=True)
+def plan_update(request):
+    form = MigrationPlanForm(request.POST, instance=plan_get())
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Migration plan saved.")
+    else:
+        messages.error(request, "Plan not saved: " + " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("dashboard")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,17 @@
+"""Grant Leaders the migration plan (marops.MigrationPlan)."""
+
+from django.db import migrations
+
+from marops.permissions import groups_sync
+
+
+def sync(apps, schema_editor):
+    groups_sync(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("governance", "0004_group_permissions_for_governance"),
+        ("marops", "0003_migration_plan"),
+    ]
+    operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

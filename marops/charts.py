@@ -1,0 +1,30 @@
+"""Small server-rendered SVG charts for the dashboard: no script, prints as it shows."""
+
+from xml.sax.saxutils import escape
+
+from django.utils.safestring import mark_safe
+
+ROW, LABEL_W, BAR_W = 22, 190, 260
+
+
+def bar_chart(rows: list[tuple[str, int, str]], *, title: str, colour: str = "#2f5bd3") -> str:
+    """Horizontal bars: one (label, value, link) per row, each bar a link to the screen behind it."""
+    if not rows:
+        return mark_safe(f'<p class="muted small">No data for {escape(title.lower())}.</p>')
+    top = max(value for _, value, _ in rows) or 1
+    height = ROW * len(rows) + 4
+    parts = [
+        f'<svg class="bar-chart" role="img" aria-label="{escape(title)}" width="100%" '
+        f'viewBox="0 0 {LABEL_W + BAR_W + 50} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for index, (label, value, url) in enumerate(rows):
+        y = index * ROW + 2
+        width = max(2, round(BAR_W * value / top)) if value else 0
+        parts.append(
+            f'<a href="{escape(url)}"><text x="0" y="{y + 14}" fill="#1d2430">{escape(label[:30])}</text>'
+            f'<rect x="{LABEL_W}" y="{y + 3}" width="{width}" height="14" rx="3" fill="{colour}"/>'
+            f'<text x="{LABEL_W + width + 6}" y="{y + 14}" fill="#5d6778">{value}</text></a>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

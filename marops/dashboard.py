@@ -1,0 +1,286 @@
+"""The CMO's ownership dashboard: every figure from the three apps in a fixed number of queries.
+
+Each section is one query (or three for the two charts' seats), whatever the size of the data:
+aggregates and grouped counts in the database, never a row per workflow or incident in Python.
+"""
+
+import datetime
+import statistics
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, Exists, F, Min, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from governance.choices import ReviewStatus, RootCause, Severity
+from governance.models import Incident
+from roles import rules
+from roles.choices import ChartStatus, CoreRole, Team
+from roles.cost import ChartCost, TeamCostDifference, chart_cost, cost_difference
+from roles.models import Chart, Position
+from workflows.choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
+from workflows.models import Agent, OwnershipFlag, Step, Workflow
+from workflows.selectors import Accountability, step_accountable
+
+from .models import MigrationPlan
+
+# The chart rules the dashboard shows: reporting lines, missing roles, hiring order.
+DASHBOARD_RULES = [
+    rules.head_reports_to_cmo,
+    rules.steward_dotted_to_cdo,
+    rules.pkd_inside_marops,
+    rules.head_level,
+    rules.missing_role,
+    rules.hiring_order,
+]
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median (percentile_cont); other databases compute it in Python."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def plan_get() -> MigrationPlan:
+    """The migration plan; a default one (start today, 3/6/9 months) until a Leader sets it."""
+    plan = MigrationPlan.objects.select_related("target_chart").first()
+    if plan is None:
+        today = timezone.localdate()
+        plan = MigrationPlan(
+            started_on=today,
+            map_workflows_by=today + datetime.timedelta(days=91),
+            assign_owners_by=today + datetime.timedelta(days=182),
+            add_roles_by=today + datetime.timedelta(days=273),
+        )
+    return plan
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    number: int
+    title: str
+    done: int
+    total: int
+    due: datetime.date
+    url: str
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def late(self) -> bool:
+        return self.percent < 100 and self.due < timezone.localdate()
+
+
+@dataclass
+class Dashboard:
+    period_days: int
+    workflows: dict
+    critical: list
+    test_rows: list[tuple[Step, Accountability]]
+    flags: list[dict]
+    incidents: dict
+    by_root_cause: list[tuple[str, int]]
+    by_owner: list[tuple[str, int]]
+    median_resolve: datetime.timedelta | None
+    findings: list
+    live: Chart | None
+    target: Chart | None
+    live_cost: ChartCost
+    target_cost: ChartCost | None
+    team_costs: list[TeamCostDifference]
+    modes: dict
+    paused_agents: list
+    plan: MigrationPlan
+    plan_steps: list[PlanStep] = field(default_factory=list)
+
+    @property
+    def test_passed(self) -> int:
+        return sum(1 for _, result in self.test_rows if result.passes)
+
+    @property
+    def test_failures(self) -> list:
+        return [(step, result) for step, result in self.test_rows if not result.passes]
+
+    @property
+    def owned_percent(self) -> int:
+        total = self.workflows["total"]
+        return round(100 * self.workflows["owned"] / total) if total else 0
+
+    @property
+    def open_flags(self) -> int:
+        return sum(row["n"] for row in self.flags)
+
+    @property
+    def missing_roles(self) -> list:
+        return [f for f in self.findings if f.rule == "missing-role"]
+
+
+def _in_marops(owner_ref: str):
+    return Exists(
+        Position.objects.filter(person_id=OuterRef(owner_ref), chart__status=ChartStatus.LIVE, team=Team.MAROPS)
+    )
+
+
+def _workflow_figures() -> dict:
+    steps = Step.objects.filter(workflow_id=OuterRef("pk"))
+    return (
+        Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
+        .annotate(
+            has_steps=Exists(steps),
+            undecided=Exists(steps.filter(decision="")),
+            has_roles=Exists(steps.filter(roles__isnull=False)),
+            marops_owner=_in_marops("owner_id"),
+        )
+        .aggregate(
+            total=Count("pk"),
+            owned=Count("pk", filter=Q(owner__isnull=False)),
+            critical=Count("pk", filter=Q(is_critical=True)),
+            critical_owned=Count("pk", filter=Q(is_critical=True, owner__isnull=False)),
+            critical_marops=Count("pk", filter=Q(is_critical=True, marops_owner=True)),
+            mapped=Count("pk", filter=Q(has_steps=True, undecided=False, has_roles=True)),
+        )
+    )
+
+
+def _incident_figures(since: datetime.datetime) -> tuple[dict, list, list, datetime.timedelta | None]:
+    today = timezone.localdate()
+    in_period = Incident.objects.filter(occurred_at__gte=since)
+    resolved = Q(review__status=ReviewStatus.RESOLVED)
+    figures = dict(
+        total=Count("pk"),
+        resolved=Count("pk", filter=resolved),
+        overdue=Count("pk", filter=~resolved & Q(review__due_on__lt=today)),
+        **{severity: Count("pk", filter=Q(severity=severity)) for severity in Severity.values},
+    )
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        figures["median"] = Median(F("review__resolved_at") - F("occurred_at"), filter=resolved)
+    incidents = in_period.aggregate(**figures)
+    groups = in_period.values("review__root_cause", "review__accountable_owner__name").annotate(n=Count("pk"))
+    by_cause: dict[str, int] = {}
+    by_owner: dict[str, int] = {}
+    causes = dict(RootCause.choices)
+    for row in groups:
+        cause = causes.get(row["review__root_cause"], "Not yet known")
+        owner = row["review__accountable_owner__name"] or "Nobody named"
+        by_cause[cause] = by_cause.get(cause, 0) + row["n"]
+        by_owner[owner] = by_owner.get(owner, 0) + row["n"]
+    median = incidents.pop("median", None)
+    if not postgres:  # SQLite on a first run: small data, so Python can take the median
+        durations = [
+            resolved_at - created
+            for created, resolved_at in in_period.filter(resolved).values_list("occurred_at", "review__resolved_at")
+        ]
+        median = statistics.median(durations) if durations else None
+    by_count = lambda counts: sorted(counts.items(), key=lambda kv: -kv[1])  # noqa: E731
+    return incidents, by_count(by_cause), by_count(by_owner), median
+
+
+def _charts(plan: MigrationPlan) -> tuple[Chart | None, Chart | None, list[Position], list[Position]]:
+    """The live chart's and the target's seats, with roles and dotted lines: three queries."""
+    target_id = plan.target_chart_id
+    positions = list(
+        Position.objects.filter(Q(chart__status=ChartStatus.LIVE) | Q(chart_id=target_id))
+        .select_related("chart", "person")
+        .prefetch_related(
+            "roles", Prefetch("dotted_lines", queryset=Position.objects.only("id", "title", "key", "chart_id"))
+        )
+    )
+    live = [p for p in positions if p.chart.status == ChartStatus.LIVE]
+    target = [p for p in positions if p.chart_id == target_id and p.chart.status != ChartStatus.LIVE]
+    live_chart = live[0].chart if live else None
+    target_chart = target[0].chart if target else plan.target_chart
+    return live_chart, target_chart, live, target
+
+
+def _plan_steps(plan: MigrationPlan, figures: dict, live_positions: list[Position]) -> list[PlanStep]:
+    filled = {role.key for p in live_positions if p.person_id for role in p.roles.all() if role.key in CoreRole.values}
+    return [
+        PlanStep(
+            1,
+            "Map workflows, not platforms",
+            figures["mapped"],
+            figures["total"],
+            plan.map_workflows_by,
+            "workflows:workflow-list",
+        ),
+        PlanStep(
+            2,
+            "Assign workflow owners",
+            figures["critical_marops"],
+            figures["critical"],
+            plan.assign_owners_by,
+            "workflows:workflow-list",
+        ),
+        PlanStep(3, "Add the missing roles", len(filled), len(CoreRole.values), plan.add_roles_by, "roles:live-chart"),
+    ]
+
+
+def dashboard(*, period_days: int = 90) -> Dashboard:
+    """Everything on the CMO's dashboard, in a fixed number of queries."""
+    since = timezone.now() - datetime.timedelta(days=period_days)
+    plan = plan_get()
+    figures = _workflow_figures()
+    critical = list(
+        Workflow.objects.filter(is_critical=True)
+        .exclude(status=WorkflowStatus.RETIRED)
+        .select_related("owner")
+        .annotate(marops_owner=_in_marops("owner_id"))
+        .order_by("name")
+    )
+    test_steps = (
+        Step.objects.filter(is_buyer_facing=True)
+        .exclude(mode=StepMode.HUMAN)
+        .exclude(workflow__status=WorkflowStatus.RETIRED)
+        .select_related("workflow__owner", "agent")
+        .order_by("workflow__name", "order")
+    )
+    test_rows = [(step, step_accountable(step)) for step in test_steps]
+    kinds = dict(FlagKind.choices)
+    flags = [
+        row | {"label": kinds.get(row["kind"], row["kind"])}
+        for row in OwnershipFlag.objects.filter(resolved_at__isnull=True)
+        .values("kind")
+        .annotate(n=Count("pk"), oldest=Min("opened_at"))
+        .order_by("-n")
+    ]
+    incidents, by_cause, by_owner, median = _incident_figures(since)
+    live, target, live_positions, target_positions = _charts(plan)
+    findings = []
+    if live is not None:
+        facts = rules.ChartFacts(chart=live, positions=live_positions)
+        findings = sorted(
+            (f for rule in DASHBOARD_RULES for f in rule(facts)), key=lambda f: rules.Severity.ORDER[f.severity]
+        )
+    live_cost = chart_cost(live_positions)
+    target_cost = chart_cost(target_positions) if target is not None else None
+    modes = Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED).aggregate(
+        **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values}
+    )
+    paused = list(Agent.objects.filter(status=AgentStatus.PAUSED).order_by("name"))
+    board = Dashboard(
+        period_days=period_days,
+        workflows=figures,
+        critical=critical,
+        test_rows=test_rows,
+        flags=flags,
+        incidents=incidents,
+        by_root_cause=by_cause,
+        by_owner=by_owner,
+        median_resolve=median,
+        findings=findings,
+        live=live,
+        target=target,
+        live_cost=live_cost,
+        target_cost=target_cost,
+        team_costs=cost_difference(live_cost, target_cost) if target_cost else [],
+        modes=modes,
+        paused_agents=paused,
+        plan=plan,
+    )
+    board.plan_steps = _plan_steps(plan, figures, live_positions)
+    return board

@@ -1,0 +1,80 @@
+"""The CMO's dashboard: the figures, the plan the Leader sets, and a fixed number of queries."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.services import incident_create
+from marops.dashboard import dashboard
+from marops.models import MigrationPlan
+from tests.conftest import make_user
+from tests.factories import StepFactory, UserFactory, WorkflowFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_figures(demo):
+    board = dashboard(period_days=90)
+    assert (board.test_passed, len(board.test_rows)) == (5, 6)
+    assert board.workflows | {} == board.workflows and board.workflows["total"] == 7
+    assert (board.workflows["owned"], board.workflows["critical"], board.workflows["critical_marops"]) == (6, 5, 2)
+    assert board.incidents["total"] == 5 and board.incidents["overdue"] == 1
+    assert board.median_resolve == datetime.timedelta(days=4)
+    assert dict(board.by_owner)["Tom Nguyen"] == 2
+    assert [s.title for s in board.plan_steps] == [
+        "Map workflows, not platforms",
+        "Assign workflow owners",
+        "Add the missing roles",
+    ]
+    assert [(s.done, s.total) for s in board.plan_steps] == [(7, 7), (2, 5), (1, 4)]
+    assert {f.rule for f in board.findings} >= {"head-reports-to-cmo", "missing-role", "hiring-order"}
+    assert board.target.name == "Halcyon — 2026 target"
+    assert board.target_cost.total.low - board.live_cost.total.low == 81_000
+    assert board.modes == {"human": 13, "ai_assisted": 6, "ai_autonomous": 6}
+    assert [a.name for a in board.paused_agents] == ["Send-Time Optimiser"]
+
+
+def test_every_group_reads_it_and_only_leaders_set_the_plan(client, demo):
+    for group in ["Executives", "MarOps staff"]:
+        client.force_login(make_user(f"u-{group}", group))
+        page = client.get(reverse("dashboard")).content.decode()
+        assert "The move to 2026" in page and "Save the plan" not in page
+        assert client.post(reverse("plan-update"), {}).status_code == 403
+    client.force_login(make_user("l", "Leaders"))
+    plan = MigrationPlan.objects.get()
+    start = timezone.localdate()
+    data = {
+        "started_on": start,
+        "target_chart": plan.target_chart_id,
+        "map_workflows_by": start + datetime.timedelta(days=60),
+        "assign_owners_by": start + datetime.timedelta(days=120),
+        "add_roles_by": start + datetime.timedelta(days=400),
+    }
+    page = client.post(reverse("plan-update"), data, follow=True).content.decode()
+    assert "The move takes 6–12 months" in page
+    assert MigrationPlan.objects.get().add_roles_by != data["add_roles_by"]
+    client.post(reverse("plan-update"), data | {"add_roles_by": start + datetime.timedelta(days=300)})
+    assert MigrationPlan.objects.get().add_roles_by == start + datetime.timedelta(days=300)
+
+
+@pytest.mark.postgres
+def test_the_dashboard_takes_at_most_15_queries_whatever_the_size(client, demo, django_assert_max_num_queries):
+    client.force_login(make_user("e", "Executives"))
+    reporter = UserFactory()
+    for i in range(40):
+        step = StepFactory(workflow=WorkflowFactory(owner=None, is_critical=i % 4 == 0))
+        incident_create(
+            reporter=reporter,
+            agent=step.agent,
+            step=step,
+            summary=f"Incident {i}",
+            description="x",
+            severity="high",
+            occurred_at=timezone.now(),
+        )
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("dashboard"), {"period": "30"})
+    assert response.status_code == 200
+    assert "<svg" in response.content.decode() and "cdn" not in response.content.decode().lower()
