@@ -34,6 +34,11 @@ test: setup
 	DJANGO_SETTINGS_MODULE=marops.test_settings $(MANAGE) makemigrations --check --dry-run >/dev/null
 	$(UV) run --frozen pytest --create-db
 
+# Enterprise-scale figures on a scratch PostgreSQL database (not part of make test).
+bench: setup
+	@./scripts/ensure-services.sh
+	$(UV) run --frozen python bench/run.py
+
 lint: setup
 	$(UV) run --frozen ruff check .
 

@@ -106,6 +106,10 @@ class Dashboard:
         return [(step, result) for step, result in self.test_rows if not result.passes]
 
     @property
+    def test_failures_shown(self) -> list:
+        return self.test_failures[:15]
+
+    @property
     def owned_percent(self) -> int:
         total = self.workflows["total"]
         return round(100 * self.workflows["owned"] / total) if total else 0

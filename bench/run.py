@@ -1,0 +1,207 @@
+"""`make bench`: enterprise-scale figures, each a ratio taken in the same run so machine noise cancels.
+
+Runs against a scratch PostgreSQL database (BENCH_DATABASE_URL, default marops_bench on 127.0.0.1),
+which it drops and re-creates. Prints a table and writes bench/results.json.
+"""
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/marops_bench")
+os.environ.update(
+    DATABASE_URL=URL,
+    DJANGO_SETTINGS_MODULE="marops.settings",
+    DJANGO_SECRET_KEY="bench-only",
+    DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
+    DJANGO_SECURE_COOKIES="false",
+    CELERY_TASK_ALWAYS_EAGER="1",
+)
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    parsed = urlparse(URL)
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path[1:]}"')
+        conn.execute(f'CREATE DATABASE "{parsed.path[1:]}"')
+
+
+class StatementCounter:
+    """Counts the SQL statements run (connection.execute_wrapper), whatever DEBUG says."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements.append(sql)
+        return execute(sql, params, many, context)
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for sql in self.statements if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")))
+
+
+def timed(fn, repeat: int = 5) -> float:
+    """Median wall time of `fn` in seconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+# The dashboard's figures, written by hand: what the page computes, as plain SQL.
+DASHBOARD_SQL = [
+    """SELECT count(*), count(owner_id), count(*) FILTER (WHERE is_critical),
+              count(*) FILTER (WHERE is_critical AND owner_id IS NOT NULL)
+       FROM workflows_workflow WHERE status <> 'retired'""",
+    """SELECT w.id, w.name, p.name FROM workflows_workflow w LEFT JOIN roles_person p ON p.id = w.owner_id
+       WHERE w.is_critical AND w.status <> 'retired' ORDER BY w.name""",
+    """SELECT s.id, s.name, w.name, p.email, p.is_active FROM workflows_step s
+       JOIN workflows_workflow w ON w.id = s.workflow_id LEFT JOIN roles_person p ON p.id = w.owner_id
+       WHERE s.is_buyer_facing AND s.mode <> 'human' AND w.status <> 'retired' ORDER BY w.name, s."order" """,
+    """SELECT kind, count(*), min(opened_at) FROM workflows_ownershipflag WHERE resolved_at IS NULL GROUP BY kind""",
+    """SELECT count(*), count(*) FILTER (WHERE r.status = 'resolved'), count(*) FILTER (WHERE i.severity = 'high'),
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY r.resolved_at - i.occurred_at) FILTER (WHERE r.status = 'resolved')
+       FROM governance_incident i JOIN governance_review r ON r.incident_id = i.id
+       WHERE i.occurred_at >= now() - interval '90 days'""",
+    """SELECT r.root_cause, p.name, count(*) FROM governance_incident i JOIN governance_review r ON r.incident_id = i.id
+       LEFT JOIN roles_person p ON p.id = r.accountable_owner_id
+       WHERE i.occurred_at >= now() - interval '90 days' GROUP BY 1, 2""",
+    """SELECT p.id, p.team, p.salary, p.reports_to_id, max(ro.band_min), max(ro.band_max)
+       FROM roles_position p JOIN roles_chart c ON c.id = p.chart_id
+       LEFT JOIN roles_positionrole pr ON pr.position_id = p.id LEFT JOIN roles_role ro ON ro.id = pr.role_id
+       WHERE c.status = 'live' GROUP BY p.id""",
+    """SELECT mode, count(*) FROM workflows_step GROUP BY mode""",
+    """SELECT id, name FROM workflows_agent WHERE status = 'paused'""",
+]
+
+# The flags the scan finds, as one hand-written statement.
+SCAN_SQL = """
+SELECT 'workflow-without-owner', 'workflow:' || id FROM workflows_workflow WHERE owner_id IS NULL AND status <> 'retired'
+UNION ALL
+SELECT 'owner-inactive', 'workflow:' || w.id FROM workflows_workflow w JOIN roles_person p ON p.id = w.owner_id
+ WHERE NOT p.is_active AND w.status <> 'retired'
+UNION ALL
+SELECT 'owner-outside-marops', 'workflow:' || w.id FROM workflows_workflow w JOIN roles_person p ON p.id = w.owner_id
+ WHERE p.is_active AND w.status <> 'retired' AND NOT EXISTS (
+   SELECT 1 FROM roles_position pos JOIN roles_chart c ON c.id = pos.chart_id
+   WHERE pos.person_id = w.owner_id AND c.status = 'live' AND pos.team = 'marops')
+UNION ALL
+SELECT 'agent-in-no-workflow', 'agent:' || a.id FROM workflows_agent a
+ WHERE a.status <> 'retired' AND NOT EXISTS (SELECT 1 FROM workflows_step s WHERE s.agent_id = a.id)
+UNION ALL
+SELECT 'no-single-accountable', 'step:' || s.id FROM workflows_step s JOIN workflows_workflow w ON w.id = s.workflow_id
+ LEFT JOIN roles_person p ON p.id = w.owner_id
+ WHERE s.is_buyer_facing AND s.mode <> 'human' AND w.status <> 'retired' AND (w.owner_id IS NULL OR NOT p.is_active)
+"""
+
+
+def main() -> None:
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # No collectstatic here: plain static storage, as DEBUG would use, with DEBUG itself off.
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench.generate import generate
+    from roles.models import Chart
+    from workflows.scan import ownership_scan
+
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    sizes = generate()
+    generated_in = time.perf_counter() - start
+
+    def raw(statements):
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    # 3. The ownership scan over 100,000 workflows, then again with nothing changed.
+    first_scan = timed(ownership_scan, repeat=1)
+    scan_statements = StatementCounter()
+    with connection.execute_wrapper(scan_statements):
+        steady_scan = timed(ownership_scan, repeat=3)
+    scan_sql = timed(lambda: raw([SCAN_SQL]), repeat=3)
+
+    # 1. The dashboard against the raw SQL of its figures.
+    client = Client()
+    cmo = User.objects.create_user("bench-cmo")
+    cmo.groups.add(Group.objects.get(name="Executives"))
+    client.force_login(cmo)
+    assert client.get("/dashboard/").status_code == 200
+    dashboard = timed(lambda: client.get("/dashboard/"))
+    dashboard_sql = timed(lambda: raw(DASHBOARD_SQL))
+    dash_queries = StatementCounter()
+    with connection.execute_wrapper(dash_queries):
+        client.get("/dashboard/")
+
+    # 2. The org chart page for the 2,000-position chart.
+    chart = Chart.objects.get(name="Bench — enterprise")
+    chart_queries = StatementCounter()
+    with connection.execute_wrapper(chart_queries):
+        assert client.get(f"/org/charts/{chart.pk}/").status_code == 200
+    chart_page = timed(lambda: client.get(f"/org/charts/{chart.pk}/"), repeat=3)
+
+    results = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "sizes": sizes | {"scan_workflows": sizes["workflows"]},
+        "generated_in_s": round(generated_in, 1),
+        "dashboard": {
+            "server_s": round(dashboard, 3),
+            "raw_sql_s": round(dashboard_sql, 3),
+            "ratio": round(dashboard / dashboard_sql, 2),
+            "goal": "<= 2x",
+            "queries": len(dash_queries.statements),
+        },
+        "chart_page": {
+            "server_s": round(chart_page, 3),
+            "queries": len(chart_queries.statements),
+            "goal": "<= 10 queries",
+        },
+        "scan": {
+            "first_s": round(first_scan, 2),
+            "steady_s": round(steady_scan, 2),
+            "one_sql_s": round(scan_sql, 2),
+            "ratio": round(steady_scan / scan_sql, 2),
+            "goal": "<= 1.5x",
+            "writes_when_unchanged": scan_statements.writes,
+        },
+        "api_throughput": "not measured yet (issue 6: gunicorn + load generator)",
+    }
+    Path(ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"{'measure':<42}{'value':>14}  goal")
+    print(f"{'dashboard / raw SQL (server time)':<42}{results['dashboard']['ratio']:>13}x  <= 2x")
+    print(f"{'dashboard queries':<42}{results['dashboard']['queries']:>14}  <= 15")
+    print(f"{'chart page, 2,000 positions: queries':<42}{results['chart_page']['queries']:>14}  <= 10")
+    print(f"{'chart page, 2,000 positions: server time':<42}{results['chart_page']['server_s']:>13}s")
+    print(f"{'scan (nothing changed) / one SQL':<42}{results['scan']['ratio']:>13}x  <= 1.5x")
+    print(f"{'scan: first run over 100,000 workflows':<42}{results['scan']['first_s']:>13}s")
+    print(f"{'scan: writes when nothing changed':<42}{results['scan']['writes_when_unchanged']:>14}  0")
+    print(f"{'API incident creation vs bare endpoint':<42}{'not yet':>14}  >= 50%")
+    print(f"sizes: {sizes}; generated in {generated_in:.0f} s; {results['machine']}")
+
+
+if __name__ == "__main__":
+    main()
