@@ -70,7 +70,8 @@ DASHBOARD_SQL = [
        WHERE w.is_critical AND w.status <> 'retired' ORDER BY w.name""",
     """SELECT s.id, s.name, w.name, p.email, p.is_active FROM workflows_step s
        JOIN workflows_workflow w ON w.id = s.workflow_id LEFT JOIN roles_person p ON p.id = w.owner_id
-       WHERE s.is_buyer_facing AND s.mode <> 'human' AND w.status <> 'retired' ORDER BY w.name, s."order" """,
+       WHERE s.is_buyer_facing AND s.mode <> 'human' AND w.status <> 'retired' AND (w.owner_id IS NULL OR NOT p.is_active)
+       ORDER BY w.name, s."order" LIMIT 15""",
     """SELECT kind, count(*), min(opened_at) FROM workflows_ownershipflag WHERE resolved_at IS NULL GROUP BY kind""",
     """SELECT count(*), count(*) FILTER (WHERE r.status = 'resolved'), count(*) FILTER (WHERE i.severity = 'high'),
               percentile_cont(0.5) WITHIN GROUP (ORDER BY r.resolved_at - i.occurred_at) FILTER (WHERE r.status = 'resolved')
@@ -83,7 +84,12 @@ DASHBOARD_SQL = [
        FROM roles_position p JOIN roles_chart c ON c.id = p.chart_id
        LEFT JOIN roles_positionrole pr ON pr.position_id = p.id LEFT JOIN roles_role ro ON ro.id = pr.role_id
        WHERE c.status = 'live' GROUP BY p.id""",
-    """SELECT mode, count(*) FROM workflows_step GROUP BY mode""",
+    """SELECT count(*) FILTER (WHERE s.mode = 'human'), count(*) FILTER (WHERE s.mode = 'ai_assisted'),
+              count(*) FILTER (WHERE s.mode = 'ai_autonomous'),
+              count(*) FILTER (WHERE s.is_buyer_facing AND s.mode <> 'human'),
+              count(*) FILTER (WHERE s.is_buyer_facing AND s.mode <> 'human' AND (w.owner_id IS NULL OR NOT p.is_active))
+       FROM workflows_step s JOIN workflows_workflow w ON w.id = s.workflow_id LEFT JOIN roles_person p ON p.id = w.owner_id
+       WHERE w.status <> 'retired'""",
     """SELECT id, name FROM workflows_agent WHERE status = 'paused'""",
 ]
 

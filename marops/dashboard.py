@@ -24,6 +24,8 @@ from workflows.selectors import Accountability, step_accountable
 
 from .models import MigrationPlan
 
+FAILURES_SHOWN = 15
+
 # The chart rules the dashboard shows: reporting lines, missing roles, hiring order.
 DASHBOARD_RULES = [
     rules.head_reports_to_cmo,
@@ -80,7 +82,9 @@ class Dashboard:
     period_days: int
     workflows: dict
     critical: list
-    test_rows: list[tuple[Step, Accountability]]
+    test_total: int
+    test_passed: int
+    test_failures_shown: list[tuple[Step, Accountability]]
     flags: list[dict]
     incidents: dict
     by_root_cause: list[tuple[str, int]]
@@ -98,16 +102,8 @@ class Dashboard:
     plan_steps: list[PlanStep] = field(default_factory=list)
 
     @property
-    def test_passed(self) -> int:
-        return sum(1 for _, result in self.test_rows if result.passes)
-
-    @property
-    def test_failures(self) -> list:
-        return [(step, result) for step, result in self.test_rows if not result.passes]
-
-    @property
-    def test_failures_shown(self) -> list:
-        return self.test_failures[:15]
+    def test_failures_more(self) -> int:
+        return self.test_total - self.test_passed - len(self.test_failures_shown)
 
     @property
     def owned_percent(self) -> int:
@@ -236,14 +232,16 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
         .annotate(marops_owner=_in_marops("owner_id"))
         .order_by("name")
     )
-    test_steps = (
-        Step.objects.filter(is_buyer_facing=True)
-        .exclude(mode=StepMode.HUMAN)
+    # The Test: counted in the database; only the first failures are fetched to show.
+    unaccountable = Q(workflow__owner__isnull=True) | Q(workflow__owner__is_active=False)
+    buyer_facing_ai = Q(is_buyer_facing=True) & ~Q(mode=StepMode.HUMAN)
+    failing = (
+        Step.objects.filter(buyer_facing_ai, unaccountable)
         .exclude(workflow__status=WorkflowStatus.RETIRED)
         .select_related("workflow__owner", "agent")
-        .order_by("workflow__name", "order")
+        .order_by("workflow__name", "order")[:FAILURES_SHOWN]
     )
-    test_rows = [(step, step_accountable(step)) for step in test_steps]
+    test_failures = [(step, step_accountable(step)) for step in failing]
     kinds = dict(FlagKind.choices)
     flags = [
         row | {"label": kinds.get(row["kind"], row["kind"])}
@@ -262,15 +260,21 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
         )
     live_cost = chart_cost(live_positions)
     target_cost = chart_cost(target_positions) if target is not None else None
-    modes = Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED).aggregate(
-        **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values}
+    step_figures = Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED).aggregate(
+        test_total=Count("pk", filter=buyer_facing_ai),
+        test_failed=Count("pk", filter=buyer_facing_ai & unaccountable),
+        **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values},
     )
+    test_total, test_failed = step_figures.pop("test_total"), step_figures.pop("test_failed")
+    modes = step_figures
     paused = list(Agent.objects.filter(status=AgentStatus.PAUSED).order_by("name"))
     board = Dashboard(
         period_days=period_days,
         workflows=figures,
         critical=critical,
-        test_rows=test_rows,
+        test_total=test_total,
+        test_passed=test_total - test_failed,
+        test_failures_shown=test_failures,
         flags=flags,
         incidents=incidents,
         by_root_cause=by_cause,
