@@ -51,6 +51,75 @@ class StatementCounter:
         return sum(1 for sql in self.statements if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")))
 
 
+def throughput(url: str, *, body: bytes | None, headers: dict, seconds: float = 8.0, threads: int = 4) -> float:
+    """Requests per second that succeed, from a bounded load generator on 127.0.0.1."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+
+    parsed = urlparse(url)
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> int:
+        done = 0
+        while time.perf_counter() < deadline and done < 5_000:
+            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+            conn.request("POST" if body else "GET", parsed.path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status < 300:
+                done += 1
+        return done
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        total = sum(pool.map(lambda _: worker(), range(threads)))
+    return total / (time.perf_counter() - start)
+
+
+def api_under_gunicorn(token: str, agent_id: int) -> dict:
+    """4. Incident creation through the API against a bare Django JSON endpoint, same gunicorn server."""
+    import subprocess
+
+    port = 8765
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "marops.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ | {"DJANGO_ALLOWED_HOSTS": "127.0.0.1"},
+    )
+    try:
+        for _ in range(50):
+            try:
+                throughput(f"http://127.0.0.1:{port}/healthz", body=None, headers={}, seconds=0.1, threads=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        bare = throughput(f"http://127.0.0.1:{port}/healthz", body=None, headers={})
+        body = json.dumps(
+            {"agent_id": agent_id, "summary": "Bench incident", "description": "Load test", "severity": "low"}
+        ).encode()
+        api = throughput(
+            f"http://127.0.0.1:{port}/api/v1/incidents",
+            body=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return {"bare_rps": round(bare, 1), "api_rps": round(api, 1), "share": round(api / bare, 2), "goal": ">= 50%"}
+
+
 def timed(fn, repeat: int = 5) -> float:
     """Median wall time of `fn` in seconds."""
     samples = []
@@ -169,6 +238,15 @@ def main() -> None:
         assert client.get(f"/org/charts/{chart.pk}/").status_code == 200
     chart_page = timed(lambda: client.get(f"/org/charts/{chart.pk}/"), repeat=3)
 
+    from marops.tokens import api_token_create
+    from workflows.models import Agent
+
+    staff = User.objects.create_user("bench-staff")
+    staff.groups.add(Group.objects.get(name="MarOps staff"))
+    _, token = api_token_create(user=staff, name="bench")
+    connection.close()  # gunicorn's workers open their own connections
+    api = api_under_gunicorn(token, Agent.objects.filter(steps__isnull=False).first().pk)
+
     results = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
@@ -194,7 +272,7 @@ def main() -> None:
             "goal": "<= 1.5x",
             "writes_when_unchanged": scan_statements.writes,
         },
-        "api_throughput": "not measured yet (issue 6: gunicorn + load generator)",
+        "api_throughput": api,
     }
     Path(ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'measure':<42}{'value':>14}  goal")
@@ -205,7 +283,8 @@ def main() -> None:
     print(f"{'scan (nothing changed) / one SQL':<42}{results['scan']['ratio']:>13}x  <= 1.5x")
     print(f"{'scan: first run over 100,000 workflows':<42}{results['scan']['first_s']:>13}s")
     print(f"{'scan: writes when nothing changed':<42}{results['scan']['writes_when_unchanged']:>14}  0")
-    print(f"{'API incident creation vs bare endpoint':<42}{'not yet':>14}  >= 50%")
+    print(f"{'API incident creation / bare endpoint':<42}{api['share'] * 100:>13.0f}%  >= 50%")
+    print(f"{'   (requests per second: API, bare)':<42}{api['api_rps']:>7} {api['bare_rps']:>6}")
     print(f"sizes: {sizes}; generated in {generated_in:.0f} s; {results['machine']}")
 
 

@@ -7,6 +7,7 @@ from .api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/plan/", views.plan_update, name="plan-update"),
     path("dashboard/heartbeat/", views.heartbeat_status, name="heartbeat"),

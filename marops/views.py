@@ -1,6 +1,7 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,13 @@ LANDING = [
     ("MarOps staff", "governance:incident-list"),
     ("Executives", "dashboard"),
 ]
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    """For load balancers and `make bench`: the process answers (no database, no login)."""
+    return JsonResponse({"ok": True})
 
 
 @require_GET

@@ -9,7 +9,7 @@ from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
-OPEN_URLS = {"/accounts/login/", "/admin/login/"}
+OPEN_URLS = {"/accounts/login/", "/admin/login/", "/healthz"}
 
 
 def every_url(patterns=None, prefix=""):
@@ -142,3 +142,7 @@ def test_admin_lists_searches_and_opens_every_model(client, demo):
         first = model.objects.first()
         if first is not None:
             assert client.get(f"{base}{first.pk}/change/").status_code == 200, base
+
+
+def test_healthz_answers_without_a_login(client, db):
+    assert client.get("/healthz").json() == {"ok": True}
