@@ -1,15 +1,18 @@
 """The ownership scan: opens a flag for each ownership problem and resolves flags whose cause is gone.
 
-Set-based: one query per kind of finding, one for the open flags, at most one INSERT and one UPDATE,
-whatever the number of workflows. Re-running with nothing changed writes nothing. Two scans at once
-never duplicate a flag: the database keeps one open flag per subject and kind, and the INSERT skips
-rows that would break that (ON CONFLICT DO NOTHING).
+The causes are one UNION ALL query (`cause_rows`), messages included, built once for both paths.
+On PostgreSQL the whole diff is one statement (data-modifying CTEs: INSERT the new causes, UPDATE the
+flags whose cause is gone), so only the changes travel to Python; elsewhere (SQLite on a first run)
+Python diffs the causes against the open flags. Either way a re-run with nothing changed writes
+nothing, and two scans at once never duplicate a flag: scans take an advisory lock, and the database
+keeps one open flag per subject and kind (the INSERT skips rows that would break that).
 """
 
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from roles.choices import ChartStatus, Team
@@ -52,64 +55,131 @@ def _in_marops_live():
     )
 
 
-def current_causes() -> list[Cause]:
-    """Every ownership problem that exists right now (five queries)."""
+def _text(*parts):
+    """SQL string concatenation: plain strings are literals, anything else an expression."""
+    return Concat(*[Value(p) if isinstance(p, str) else p for p in parts], output_field=CharField())
+
+
+def _causes(kind: str, queryset, subject: str, message, **links):
+    """One kind of cause as rows of (kind, subject_key, message, workflow_id, step_id, agent_id)."""
+    return (
+        queryset.order_by()
+        .annotate(
+            kind_=Value(kind, output_field=CharField()),
+            subject_=_text(f"{subject}:", Cast("pk", CharField())),
+            message_=message,
+            **{
+                f"{name}_": Cast(value, BigIntegerField())
+                if value is not None
+                else Cast(Value(None), BigIntegerField())
+                for name, value in (
+                    ("workflow", links.get("workflow")),
+                    ("step", links.get("step")),
+                    ("agent", links.get("agent")),
+                )
+            },
+        )
+        .values_list("kind_", "subject_", "message_", "workflow_", "step_", "agent_")
+    )
+
+
+def cause_rows():
+    """Every ownership problem that exists right now, as one UNION ALL query (the five kinds)."""
     workflows = Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
-    causes = [
-        Cause(FlagKind.WORKFLOW_WITHOUT_OWNER, f"workflow:{pk}", f"“{name}” has no owner.", workflow_id=pk)
-        for pk, name in workflows.filter(owner__isnull=True).values_list("pk", "name")
-    ]
-    causes += [
-        Cause(
-            FlagKind.OWNER_INACTIVE,
-            f"workflow:{pk}",
-            f"The owner of “{name}”, {owner}, is inactive.",
-            workflow_id=pk,
-        )
-        for pk, name, owner in workflows.filter(owner__is_active=False).values_list("pk", "name", "owner__name")
-    ]
-    causes += [
-        Cause(
-            FlagKind.OWNER_OUTSIDE_MAROPS,
-            f"workflow:{pk}",
-            f"The owner of “{name}”, {owner}, holds no MarOps seat in the live chart.",
-            workflow_id=pk,
-        )
-        for pk, name, owner in workflows.filter(owner__is_active=True)
-        .annotate(in_marops=_in_marops_live())
-        .filter(in_marops=False)
-        .values_list("pk", "name", "owner__name")
-    ]
-    causes += [
-        Cause(
-            FlagKind.AGENT_IN_NO_WORKFLOW,
-            f"agent:{pk}",
-            f"{name} is {status} but acts in no workflow step: nobody owns what it does.",
-            agent_id=pk,
-        )
-        for pk, name, status in Agent.objects.exclude(status=AgentStatus.RETIRED)
-        .filter(~Exists(Step.objects.filter(agent_id=OuterRef("pk"))))
-        .values_list("pk", "name", "status")
-    ]
-    unaccountable = (
+    quoted = [_text("“", F("name"), "”")]
+    without_owner = _causes(
+        FlagKind.WORKFLOW_WITHOUT_OWNER,
+        workflows.filter(owner__isnull=True),
+        "workflow",
+        _text(*quoted, " has no owner."),
+        workflow=F("pk"),
+    )
+    inactive = _causes(
+        FlagKind.OWNER_INACTIVE,
+        workflows.filter(owner__is_active=False),
+        "workflow",
+        _text("The owner of ", *quoted, ", ", F("owner__name"), ", is inactive."),
+        workflow=F("pk"),
+    )
+    outside = _causes(
+        FlagKind.OWNER_OUTSIDE_MAROPS,
+        workflows.filter(owner__is_active=True).annotate(in_marops=_in_marops_live()).filter(in_marops=False),
+        "workflow",
+        _text("The owner of ", *quoted, ", ", F("owner__name"), ", holds no MarOps seat in the live chart."),
+        workflow=F("pk"),
+    )
+    idle_agents = _causes(
+        FlagKind.AGENT_IN_NO_WORKFLOW,
+        Agent.objects.exclude(status=AgentStatus.RETIRED).filter(~Exists(Step.objects.filter(agent_id=OuterRef("pk")))),
+        "agent",
+        _text(F("name"), " is ", F("status"), " but acts in no workflow step: nobody owns what it does."),
+        agent=F("pk"),
+    )
+    unaccountable = _causes(
+        FlagKind.NO_SINGLE_ACCOUNTABLE,
         Step.objects.filter(is_buyer_facing=True)
         .exclude(mode=StepMode.HUMAN)
         .exclude(workflow__status=WorkflowStatus.RETIRED)
-        .filter(Q(workflow__owner__isnull=True) | Q(workflow__owner__is_active=False))
-        .values_list("pk", "name", "workflow_id", "workflow__name", "workflow__owner__name")
+        .filter(Q(workflow__owner__isnull=True) | Q(workflow__owner__is_active=False)),
+        "step",
+        _text(
+            "Nobody is accountable for the buyer-facing AI step “",
+            F("name"),
+            "” of “",
+            F("workflow__name"),
+            "”: ",
+            Case(
+                When(workflow__owner__isnull=True, then=Value("the workflow has no owner.")),
+                default=_text("its owner, ", F("workflow__owner__name"), ", is inactive."),
+                output_field=CharField(),
+            ),
+        ),
+        workflow=F("workflow_id"),
+        step=F("pk"),
     )
-    causes += [
-        Cause(
-            FlagKind.NO_SINGLE_ACCOUNTABLE,
-            f"step:{pk}",
-            f"Nobody is accountable for the buyer-facing AI step “{name}” of “{workflow}”: "
-            + (f"its owner, {owner}, is inactive." if owner else "the workflow has no owner."),
-            workflow_id=workflow_id,
-            step_id=pk,
-        )
-        for pk, name, workflow_id, workflow, owner in unaccountable
+    return without_owner.union(inactive, outside, idle_agents, unaccountable, all=True)
+
+
+def current_causes() -> list[Cause]:
+    """Every ownership problem that exists right now (one query)."""
+    return [
+        Cause(kind, key, message, workflow, step, agent) for kind, key, message, workflow, step, agent in cause_rows()
     ]
-    return causes
+
+
+SCAN_IN_SQL = """
+WITH causes (kind, subject_key, message, workflow_id, step_id, agent_id) AS MATERIALIZED ({causes}),
+opened AS (
+    INSERT INTO workflows_ownershipflag (kind, subject_key, message, opened_at, workflow_id, step_id, agent_id)
+    SELECT c.kind, c.subject_key, c.message, now(), c.workflow_id, c.step_id, c.agent_id FROM causes c
+    WHERE NOT EXISTS (SELECT 1 FROM workflows_ownershipflag f
+                      WHERE f.resolved_at IS NULL AND f.kind = c.kind AND f.subject_key = c.subject_key)
+    ON CONFLICT DO NOTHING
+    RETURNING kind, subject_key, message, workflow_id, step_id, agent_id
+), resolved AS (
+    UPDATE workflows_ownershipflag f SET resolved_at = now()
+    WHERE f.resolved_at IS NULL AND f.kind = ANY(%s)
+      AND NOT EXISTS (SELECT 1 FROM causes c WHERE c.kind = f.kind AND c.subject_key = f.subject_key)
+    RETURNING f.id, f.kind, f.subject_key
+)
+SELECT 'opened', kind, subject_key, message, workflow_id, step_id, agent_id FROM opened
+UNION ALL
+SELECT 'resolved', kind, subject_key, '', id, NULL, NULL FROM resolved
+"""
+
+
+def _scan_in_sql() -> ScanResult:
+    """PostgreSQL: the whole diff in one statement, so nothing but the changes travels to Python."""
+    causes_sql, params = cause_rows().query.sql_with_params()
+    result = ScanResult()
+    with connection.cursor() as cursor:
+        cursor.execute(SCAN_IN_SQL.format(causes=causes_sql), [*params, list(SCAN_KINDS)])
+        for change, kind, key, message, first, step, agent in cursor.fetchall():
+            if change == "opened":
+                result.opened.append(Cause(kind, key, message, first, step, agent))
+            else:
+                result.resolved.append(OwnershipFlag(pk=first, kind=kind, subject_key=key))
+    return result
 
 
 SCAN_LOCK = 731_006_1  # any constant: the key of the advisory lock that serialises scans
@@ -124,6 +194,7 @@ def ownership_scan() -> ScanResult:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK])
+        return _scan_in_sql()
     causes = {cause.identity: cause for cause in current_causes()}
     open_flags = {
         (flag.kind, flag.subject_key): flag
