@@ -1,0 +1,35 @@
+"""In real Chromium: the CMO reads the dashboard; a Leader moves the plan's dates."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from marops.demo import seed_demo
+from tests.e2e.test_login import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_cmo_reads_the_dashboard_and_follows_a_figure(page: Page, live_server):
+    seed_demo()
+    log_in(page, live_server.url, "cmo")
+    expect(page.get_by_test_id("tile-test")).to_contain_text("5 / 6")
+    expect(page.get_by_test_id("plan-step")).to_have_count(3)
+    expect(page.locator("svg.bar-chart")).to_have_count(5)
+    expect(page.get_by_text("Save the plan")).to_have_count(0)
+    expect(page.get_by_test_id("heartbeat")).to_contain_text("Scheduled jobs")  # loaded after the page, by htmx
+    page.get_by_label("Incidents over").select_option("30")
+    expect(page).to_have_url(live_server.url + "/dashboard/?period=30")
+    expect(page.get_by_role("heading", name="Incidents, last 30 days")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
+    page.get_by_test_id("tile-test").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Test")
+
+
+def test_a_leader_sets_the_plan_and_a_bad_date_is_refused(page: Page, live_server):
+    seed_demo()
+    log_in(page, live_server.url, "leader")
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_text("Set the dates and the target chart…").click()
+    page.get_by_label("Step 3, add the missing roles, by").fill("2030-01-01")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.locator(".messages")).to_contain_text("The move takes 6–12 months")
