@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marops.htmx import apply_service
+from marops.htmx import apply_service, form_errors_text
 from marops.ids import is_id
 from roles.selectors import head_of_marops
 from workflows.models import Agent
@@ -146,7 +146,7 @@ def review_update(request, pk: int):
     except ReviewConflict as exc:  # the form keeps what this reviewer typed; the panel shows what is saved
         return _detail(request, _incident(pk), review_form=form, status=409, error=" ".join(exc.messages))
     if not saved:
-        reasons = " ".join(e for errors in form.errors.values() for e in errors)
+        reasons = form_errors_text(form)
         error = f"{'Not resolved' if resolving else 'Not saved'}. {reasons}"
         return _detail(request, _incident(pk), review_form=form, status=422, error=error)
     if resolving:

@@ -25,6 +25,11 @@ def apply_service(form, save) -> bool:
     return True
 
 
+def form_errors_text(form) -> str:
+    """Every error of a form in one sentence, for a flash message."""
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
 def editor_response(request, template: str, context: dict, full_page):
     """The editor panel alone (htmx) or the whole page with the editor open (`full_page()`)."""
     if request.htmx:

@@ -13,6 +13,7 @@ from .charts import bar_chart
 from .dashboard import dashboard as dashboard_data
 from .dashboard import plan_get
 from .forms import MigrationPlanForm
+from .htmx import form_errors_text
 from .ids import is_id
 from .models import JobHeartbeat
 from .tokens import api_token_create
@@ -99,7 +100,7 @@ def plan_update(request):
         form.save()
         messages.success(request, "Migration plan saved.")
     else:
-        messages.error(request, "Plan not saved: " + " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "Plan not saved: " + form_errors_text(form))
     return redirect("dashboard")
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marops.htmx import apply_service, editor_response, saved_response
+from marops.htmx import apply_service, editor_response, form_errors_text, saved_response
 from roles.choices import ChartStatus
 from roles.models import Position
 
@@ -59,10 +59,11 @@ def workflow_index(request):
 @permission_required("workflows.add_workflow", raise_exception=True)
 def workflow_create(request):
     form = WorkflowForm(request.POST)
-    if apply_service(form, lambda f: setattr(f, "saved", workflow_save(**f.cleaned_data))):
-        messages.success(request, f"Created “{form.saved.name}”. Map its steps and give it an owner.")
-        return redirect("workflows:workflow-detail", form.saved.pk)
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    created = []
+    if apply_service(form, lambda f: created.append(workflow_save(**f.cleaned_data))):
+        messages.success(request, f"Created “{created[0].name}”. Map its steps and give it an owner.")
+        return redirect("workflows:workflow-detail", created[0].pk)
+    messages.error(request, form_errors_text(form))
     return redirect("workflows:workflow-list")
 
 
@@ -121,7 +122,7 @@ def workflow_owner(request, pk: int):
     workflow = get_object_or_404(Workflow, pk=pk)
     form = OwnerForm(request.POST)
     if not apply_service(form, lambda f: workflow_assign_owner(workflow=workflow, owner=f.cleaned_data["owner"])):
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     elif workflow.owner is None:
         messages.warning(request, f"“{workflow.name}” has no owner now; the ownership scan will flag it.")
     elif owner_is_outside_marops(workflow.owner):
@@ -143,7 +144,7 @@ def workflow_edit(request, pk: int):
     if apply_service(form, lambda f: workflow_save(workflow=workflow, **f.cleaned_data)):
         messages.success(request, f"Saved “{workflow.name}”.")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return redirect("workflows:workflow-detail", workflow.pk)
 
 
@@ -240,7 +241,7 @@ def platform_add(request):
     if apply_service(form, lambda f: platform_create(**f.cleaned_data)):
         messages.success(request, f"Added the platform {form.cleaned_data['name']}.")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return redirect("workflows:platform-list")
 
 
