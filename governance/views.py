@@ -287,26 +287,28 @@ def agent_policy(request, pk: int):
     return _agent_page(request, pk, status=403 if form.non_field_errors() else 422, policy_form=form)
 
 
+def _kill_switch(request, pk: int, service, done: str, level=messages.SUCCESS):
+    """Pause or resume: the service records who, when and why; a refusal shows on the agent page."""
+    agent = get_object_or_404(Agent, pk=pk)
+    form = KillSwitchForm(request.POST)
+    if apply_service(form, lambda f: service(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
+        messages.add_message(request, level, done.format(agent=agent.name))
+        return redirect("governance:agent-detail", pk)
+    return _agent_page(request, pk, status=422, pause_form=form, error=" ".join(form.non_field_errors()))
+
+
 @require_POST
 @permission_required("governance.add_killswitchevent", raise_exception=True)
 def agent_pause_view(request, pk: int):
-    agent = get_object_or_404(Agent, pk=pk)
-    form = KillSwitchForm(request.POST)
-    if apply_service(form, lambda f: agent_pause(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
-        messages.warning(request, f"{agent.name} is paused. Resuming it is a Leader's decision.")
-        return redirect("governance:agent-detail", pk)
-    return _agent_page(request, pk, status=422, pause_form=form, error=" ".join(form.non_field_errors()))
+    return _kill_switch(
+        request, pk, agent_pause, "{agent} is paused. Resuming it is a Leader's decision.", level=messages.WARNING
+    )
 
 
 @require_POST
 @permission_required("workflows.resume_agent", raise_exception=True)
 def agent_resume_view(request, pk: int):
-    agent = get_object_or_404(Agent, pk=pk)
-    form = KillSwitchForm(request.POST)
-    if apply_service(form, lambda f: agent_resume(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
-        messages.success(request, f"{agent.name} is running again.")
-        return redirect("governance:agent-detail", pk)
-    return _agent_page(request, pk, status=422, pause_form=form, error=" ".join(form.non_field_errors()))
+    return _kill_switch(request, pk, agent_resume, "{agent} is running again.")
 
 
 @read_only
