@@ -222,3 +222,18 @@ def test_a_stale_expected_version_is_a_409_and_changes_nothing(as_user):
     )
     assert response.status_code == 409
     assert Incident.objects.get(pk=incident.pk).review.status == "open"
+
+
+def test_a_token_records_when_it_was_last_used_without_writing_on_every_call(client, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from marops.models import ApiToken
+
+    token, key = api_token_create(user=make_user("busy", "Executives"), name="busy")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    client.get("/api/v1/flags", **headers)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/flags", **headers)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
