@@ -46,10 +46,16 @@ class RowError:
         return f"row {self.row}: {self.reason}"
 
 
-class ChartImportError(Exception):
+class CsvImportError(Exception):
+    """A file with bad rows: every one of them, and nothing was written."""
+
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
+
+
+class ChartImportError(CsvImportError):
+    pass
 
 
 @dataclass

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marops.htmx import apply_service, editor_response, saved_response
 from marops.ids import is_id
+from marops.imports import csv_import_page
 
 from .compare import chart_compare
 from .cost import chart_cost
-from .csv_io import ChartImportError, chart_export_csv, chart_import_csv
+from .csv_io import chart_export_csv, chart_import_csv
 from .forms import ChartImportForm, CompareForm, PositionForm, ScenarioForm
 from .history import position_history
 from .models import Chart, Position
@@ -238,20 +239,12 @@ def chart_compare_view(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("roles.add_chart", raise_exception=True)
 def chart_import_view(request):
-    form = ChartImportForm(*((request.POST, request.FILES) if request.method == "POST" else (None,)))
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            chart = chart_import_csv(
-                text=form.cleaned_data["file"], scenario=form.cleaned_data["name"], by=request.user
-            )
-        except ChartImportError as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, f"Imported {chart.positions.count()} positions into “{chart.name}”.")
-            return redirect("roles:chart-detail", chart.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "roles/chart_import.html", {"form": form, "errors": errors}, status=status)
+    def run(data):
+        chart = chart_import_csv(text=data["file"], scenario=data["name"], by=request.user)
+        messages.success(request, f"Imported {chart.positions.count()} positions into “{chart.name}”.")
+        return redirect("roles:chart-detail", chart.pk)
+
+    return csv_import_page(request, form_class=ChartImportForm, template="roles/chart_import.html", run=run)
 
 
 @read_only

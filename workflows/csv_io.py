@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from roles.csv_io import RowError, read_csv_rows, too_long
+from roles.csv_io import CsvImportError, RowError, read_csv_rows, too_long
 from roles.models import Person, Role
 
 from .choices import MODES_ALLOWED, AgentStatus, AllowedMode, PlatformCategory, StepMode
@@ -39,10 +39,8 @@ COLUMNS = [
 TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
 
 
-class InventoryImportError(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+class InventoryImportError(CsvImportError):
+    pass
 
 
 @dataclass

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marops.htmx import apply_service, editor_response, form_errors_text, saved_response
+from marops.imports import csv_import_page
 from roles.choices import ChartStatus
 from roles.models import Position
 
 from .choices import WorkflowStatus
-from .csv_io import InventoryImportError, inventory_export_csv, inventory_import_csv
+from .csv_io import inventory_export_csv, inventory_import_csv
 from .forms import InventoryImportForm, OwnerForm, PlatformForm, StepForm, WorkflowForm
 from .models import Platform, Step, Workflow
 from .selectors import (
@@ -256,22 +257,16 @@ def flag_index(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("workflows.add_workflow", raise_exception=True)
 def inventory_import(request):
-    form = InventoryImportForm(*((request.POST, request.FILES) if request.method == "POST" else (None,)))
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            summary = inventory_import_csv(text=form.cleaned_data["file"])
-        except InventoryImportError as exc:
-            errors = exc.errors
-        else:
-            messages.success(
-                request,
-                f"Imported {summary.steps} steps: {len(summary.created)} workflows created, "
-                f"{len(summary.replaced)} replaced.",
-            )
-            return redirect("workflows:workflow-list")
-    status = 422 if request.method == "POST" else 200
-    return render(request, "workflows/inventory_import.html", {"form": form, "errors": errors}, status=status)
+    def run(data):
+        summary = inventory_import_csv(text=data["file"])
+        messages.success(
+            request,
+            f"Imported {summary.steps} steps: {len(summary.created)} workflows created, "
+            f"{len(summary.replaced)} replaced.",
+        )
+        return redirect("workflows:workflow-list")
+
+    return csv_import_page(request, form_class=InventoryImportForm, template="workflows/inventory_import.html", run=run)
 
 
 @read_only

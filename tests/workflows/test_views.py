@@ -142,3 +142,21 @@ def test_a_step_with_incidents_cannot_be_removed_through_the_page(client, routin
     response = client.post(reverse("workflows:step-delete", args=[step.pk]), **HTMX)
     assert "has incidents logged against it" in response.content.decode()
     assert Step.objects.filter(pk=step.pk).exists()
+
+
+def test_the_inventory_import_page_lists_bad_rows_then_imports(client, demo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(make_user("l", "Leaders"))
+    header = b"workflow,critical,owner_email,step_order,step_name,platform,mode,agent,decision,buyer_facing,roles\n"
+    bad = client.post(
+        reverse("workflows:inventory-import"),
+        {"file": SimpleUploadedFile("i.csv", header + b"Webinars,true,,1,Invite,Marketo,robot,,x,false,\n")},
+    )
+    assert bad.status_code == 422 and "Row 2: mode “robot” is not human" in bad.content.decode()
+    assert not Workflow.objects.filter(name="Webinars").exists()
+    ok = client.post(
+        reverse("workflows:inventory-import"),
+        {"file": SimpleUploadedFile("i.csv", header + b"Webinars,false,,1,Invite,Marketo,human,,x,false,\n")},
+    )
+    assert ok.status_code == 302 and Workflow.objects.filter(name="Webinars").exists()
