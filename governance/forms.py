@@ -29,7 +29,7 @@ class IncidentForm(forms.Form):
     )
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
     is_buyer_facing = forms.BooleanField(required=False, initial=True, label="Buyer-facing")
-    harm_category = forms.ChoiceField(choices=HarmCategory.choices, label="Harm")
+    harm_category = forms.ChoiceField(choices=HarmCategory.choices, initial=HarmCategory.OTHER, label="Harm")
     affected = forms.CharField(max_length=300, required=False, label="Who was affected")
 
     def __init__(self, *args, **kwargs):
