@@ -73,8 +73,9 @@ def throughput(url: str, *, body: bytes | None, headers: dict, seconds: float = 
     return total / (time.perf_counter() - start)
 
 
-def api_under_gunicorn(token: str, agent_id: int) -> dict:
-    """4. Incident creation through the API against a bare Django JSON endpoint, same gunicorn server."""
+def api_under_gunicorn(token: str, step, reporter_id: int) -> dict:
+    """4. Incident creation through the API against the bare Django JSON endpoint (bench/urls.py) that
+    stores the same incident, both served by the same gunicorn."""
     import subprocess
 
     port = 8765
@@ -92,7 +93,7 @@ def api_under_gunicorn(token: str, agent_id: int) -> dict:
             "warning",
         ],
         cwd=ROOT,
-        env=os.environ | {"DJANGO_ALLOWED_HOSTS": "127.0.0.1"},
+        env=os.environ | {"DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SETTINGS_MODULE": "bench.settings"},
     )
     try:
         for _ in range(50):
@@ -101,19 +102,35 @@ def api_under_gunicorn(token: str, agent_id: int) -> dict:
                 break
             except OSError:
                 time.sleep(0.2)
-        bare = throughput(f"http://127.0.0.1:{port}/healthz", body=None, headers={})
-        body = json.dumps(
-            {"agent_id": agent_id, "summary": "Bench incident", "description": "Load test", "severity": "low"}
-        ).encode()
+        incident = {
+            "agent_id": step.agent_id,
+            "step_id": step.pk,
+            "summary": "Bench incident",
+            "description": "Load test",
+            "severity": "low",
+        }
+        bare_body = json.dumps(incident | {"reporter_id": reporter_id}).encode()
+        json_headers = {"Content-Type": "application/json"}
+        bare = throughput(f"http://127.0.0.1:{port}/bench/incidents", body=bare_body, headers=json_headers)
+        row = throughput(f"http://127.0.0.1:{port}/bench/incident-rows", body=bare_body, headers=json_headers)
         api = throughput(
             f"http://127.0.0.1:{port}/api/v1/incidents",
-            body=body,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            body=json.dumps(incident).encode(),
+            headers=json_headers | {"Authorization": f"Bearer {token}"},
         )
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return {"bare_rps": round(bare, 1), "api_rps": round(api, 1), "share": round(api / bare, 2), "goal": ">= 50%"}
+    if not (bare and row and api):
+        raise SystemExit(f"measure 4: a run answered nothing (bare {bare}, row {row}, API {api} requests/s)")
+    return {
+        "bare_rps": round(bare, 1),
+        "api_rps": round(api, 1),
+        "share": round(api / bare, 2),
+        "goal": ">= 50%",
+        "row_only_rps": round(row, 1),
+        "share_of_row_only": round(api / row, 2),
+    }
 
 
 def timed(fn, repeat: int = 5) -> float:
@@ -244,13 +261,19 @@ def main() -> None:
     chart_page = timed(lambda: client.get(f"/org/charts/{chart.pk}/"), repeat=3)
 
     from marops.tokens import api_token_create
-    from workflows.models import Agent
+    from workflows.models import Step
 
     staff = User.objects.create_user("bench-staff")
     staff.groups.add(Group.objects.get(name="MarOps staff"))
     _, token = api_token_create(user=staff, name="bench")
     connection.close()  # gunicorn's workers open their own connections
-    api = api_under_gunicorn(token, Agent.objects.filter(steps__isnull=False).first().pk)
+    # The usual report: an agent got a buyer-facing step wrong, and that workflow has an active owner.
+    step = (
+        Step.objects.filter(is_buyer_facing=True, agent__isnull=False, workflow__owner__is_active=True)
+        .exclude(mode="human")
+        .first()
+    )
+    api = api_under_gunicorn(token, step, staff.pk)
 
     results = {
         "date": time.strftime("%Y-%m-%d"),
@@ -288,8 +311,9 @@ def main() -> None:
     print(f"{'scan (nothing changed) / one SQL':<42}{results['scan']['ratio']:>13}x  <= 1.5x")
     print(f"{'scan: first run over 100,000 workflows':<42}{results['scan']['first_s']:>13}s")
     print(f"{'scan: rows written when nothing changed':<42}{results['scan']['writes_when_unchanged']:>14}  0")
-    print(f"{'API incident creation / bare endpoint':<42}{api['share'] * 100:>13.0f}%  >= 50%")
+    print(f"{'API incident creation / bare Django view':<42}{api['share'] * 100:>13.0f}%  >= 50%")
     print(f"{'   (requests per second: API, bare)':<42}{api['api_rps']:>7} {api['bare_rps']:>6}")
+    print(f"{'   API / storing the incident row alone':<42}{api['share_of_row_only'] * 100:>13.0f}%  (information)")
     print(f"sizes: {sizes}; generated in {generated_in:.0f} s; {results['machine']}")
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
-from simple_history.models import HistoricalRecords
+from marops.history import HistoricalRecords
 
 from marops.db import choices_constraint
 from roles.models import Person

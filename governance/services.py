@@ -37,7 +37,6 @@ def review_due_on(*, severity: str, logged_on: datetime.date) -> datetime.date:
     return logged_on + datetime.timedelta(days=DEFAULT_REVIEW_DAYS)
 
 
-@transaction.atomic
 def incident_create(
     *,
     reporter,
@@ -69,15 +68,19 @@ def incident_create(
         accountable_person=accountability.person,
         accountability_reason=accountability.reason,
     )
-    incident.full_clean()
-    incident.save()
-    Review.objects.create(
-        incident=incident,
-        accountable_owner=accountability.person,
-        due_on=review_due_on(severity=severity, logged_on=timezone.localdate()),
-    )
-    if accountability.person is None:
-        _open_incident_flag(incident)
+    # The related objects are in hand and the choices are checked field by field, so skip the
+    # per-field existence queries and the re-check of the choice constraints the database enforces.
+    incident.full_clean(exclude=["agent", "step", "reporter", "accountable_person"], validate_constraints=False)
+    # Everything is checked: the writes need no savepoint of their own (a failure fails the whole request).
+    with transaction.atomic(savepoint=False):
+        incident.save()
+        Review.objects.create(
+            incident=incident,
+            accountable_owner=accountability.person,
+            due_on=review_due_on(severity=severity, logged_on=timezone.localdate()),
+        )
+        if accountability.person is None:
+            _open_incident_flag(incident)
     return incident
 
 

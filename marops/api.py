@@ -36,11 +36,11 @@ class BearerToken(HttpBearer):
         self.perm, self.action = perm, action
 
     def authenticate(self, request, token):
-        user = api_token_user(token)
+        user, allowed = api_token_user(token, perm=self.perm)
         if user is None:
             return None
         request.user = user
-        if self.perm and not user.has_perm(self.perm):
+        if not allowed:
             raise HttpError(403, f"Your groups may not {self.action}.")
         return user
 
@@ -197,6 +197,17 @@ def accountable_for_step(request, step_id: int):
     return {"step_id": step.pk, "workflow": step.workflow.name, "accountable": result.person, "reason": result.reason}
 
 
+# What logging an incident reads of its step: who is accountable, and the step's agent.
+STEP_FIELDS_FOR_INCIDENT = [
+    "name",
+    "agent__name",
+    "workflow__name",
+    "workflow__owner__name",
+    "workflow__owner__email",
+    "workflow__owner__is_active",
+]
+
+
 @api.post(
     "/incidents",
     response={201: IncidentOut},
@@ -205,14 +216,22 @@ def accountable_for_step(request, step_id: int):
 )
 def log_incident(request, payload: IncidentIn):
     """Log an incident; the answer names the accountable person, or says why nobody can be named."""
-    agent = Agent.objects.filter(pk=payload.agent_id).first()
-    if agent is None:
-        raise ValidationError({"agent_id": f"No agent {payload.agent_id}."})
     step = None
     if payload.step_id is not None:
-        step = Step.objects.select_related("workflow__owner").filter(pk=payload.step_id).first()
+        step = (
+            Step.objects.select_related("workflow__owner", "agent")
+            .only(*STEP_FIELDS_FOR_INCIDENT)
+            .filter(pk=payload.step_id)
+            .order_by()
+            .first()
+        )
         if step is None:
             raise ValidationError({"step_id": f"No step {payload.step_id}."})
+    # Usually the step's own agent, already in hand; the service refuses any other.
+    agent = step.agent if step and step.agent_id == payload.agent_id else None
+    agent = agent or Agent.objects.filter(pk=payload.agent_id).first()
+    if agent is None:
+        raise ValidationError({"agent_id": f"No agent {payload.agent_id}."})
     when = payload.occurred_at or timezone.now()
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
@@ -232,7 +251,7 @@ def log_incident(request, payload: IncidentIn):
         harm_category=payload.harm_category,
         affected=payload.affected,
     )
-    return Status(201, incident_get(incident.pk))
+    return Status(201, incident)  # its review and people are in hand: no need to read them back
 
 
 @api.get(

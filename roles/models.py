@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from simple_history.models import HistoricalRecords
+from marops.history import HistoricalRecords
 
 from marops.db import choices_constraint
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Max, Prefetch, QuerySet, When
 
 from roles.choices import ChartStatus, Team
 from roles.models import Person
@@ -38,25 +38,33 @@ def step_accountable(step: Step) -> Accountability:
     return _owner_accountability(step.workflow)
 
 
+NAMES_SHOWN = 5  # workflows named in a reason; the rest are counted
+
+
 def agent_accountable(agent: Agent) -> Accountability:
     """When the step is unknown: the single owner of the workflows where the agent makes
-    buyer-facing decisions, if there is exactly one."""
-    steps = list(
-        agent.steps.filter(is_buyer_facing=True).select_related("workflow__owner")
-        or agent.steps.select_related("workflow__owner")
+    buyer-facing decisions (or, if it makes none, of all its workflows), if there is exactly one.
+    One query: the agent's workflows, each marked if the agent has a buyer-facing step in it."""
+    workflows = list(
+        Workflow.objects.filter(steps__agent=agent)
+        .select_related("owner")
+        .only("name", "owner_id", "owner__name", "owner__email", "owner__is_active")
+        .annotate(buyer_facing=Max(Case(When(steps__is_buyer_facing=True, then=1), default=0)))
+        .order_by("name", "pk")
     )
-    if not steps:
+    if not workflows:
         return Accountability(None, f"{agent.name} acts in no workflow step, so no workflow owner can be named.")
-    workflows = {step.workflow_id: step.workflow for step in steps}
-    owners = {workflow.owner_id for workflow in workflows.values()}
-    if len(owners) > 1:
-        names = ", ".join(sorted(w.name for w in workflows.values()))
+    workflows = [w for w in workflows if w.buyer_facing] or workflows
+    if len({workflow.owner_id for workflow in workflows}) > 1:
+        names = ", ".join(w.name for w in workflows[:NAMES_SHOWN])
+        if len(workflows) > NAMES_SHOWN:
+            names += f" and {len(workflows) - NAMES_SHOWN} more"
         return Accountability(
             None,
             f"No step was given and {agent.name}'s steps belong to workflows with different "
             f"owners ({names}); name the step to find the one accountable owner.",
         )
-    return _owner_accountability(next(iter(workflows.values())))
+    return _owner_accountability(workflows[0])
 
 
 def workflow_list() -> QuerySet[Workflow]:

@@ -237,3 +237,46 @@ def test_a_token_records_when_it_was_last_used_without_writing_on_every_call(cli
     with CaptureQueriesContext(connection) as queries:
         client.get("/api/v1/flags", **headers)
     assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+
+
+def incident_body(step, **overrides):
+    return {
+        "agent_id": step.agent_id,
+        "step_id": step.pk,
+        "summary": "Quoted a retired plan",
+        "description": "Growth plan at £49",
+        "severity": "high",
+    } | overrides
+
+
+def test_a_permission_counts_whether_held_directly_through_a_group_or_as_superuser(client, demo):
+    from django.contrib.auth.models import Permission, User
+
+    direct = User.objects.create_user("direct")
+    direct.user_permissions.add(Permission.objects.get(codename="add_incident"))
+    superuser = User.objects.create_superuser("root", password="x")
+    nobody = User.objects.create_user("nobody")
+    for user, status in ((direct, 201), (superuser, 201), (nobody, 403)):
+        _, key = api_token_create(user=user, name="t")
+        response = client.post(
+            "/api/v1/incidents",
+            incident_body(chat_step()),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+        assert response.status_code == status, user.username
+    nobody.is_active = False
+    nobody.save()
+    assert client.get("/api/v1/workflows", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_logging_an_incident_takes_six_queries(as_user, django_assert_max_num_queries):
+    api = as_user("MarOps staff")
+    api.get("/api/v1/workflows")  # the token's first use is recorded; later calls within a minute write nothing
+    # The token with its user and permission, the step with its workflow, owner and agent, then the
+    # incident, the review and their two history rows; plus the request's savepoint and its release,
+    # which the test's own transaction turns BEGIN and COMMIT into.
+    body = incident_body(chat_step())
+    with django_assert_max_num_queries(8):
+        response = api.post("/api/v1/incidents", body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["accountable"]["name"] == "Tom Nguyen"

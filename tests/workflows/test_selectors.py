@@ -46,3 +46,22 @@ def test_without_a_step_several_owners_name_nobody():
 def test_an_agent_in_no_workflow_names_nobody():
     result = agent_accountable(AgentFactory(name="Intent bot"))
     assert result.person is None and "acts in no workflow" in result.reason
+
+
+def test_without_a_step_the_buyer_facing_workflows_decide_in_one_query(django_assert_num_queries):
+    buyer_owner, internal_owner = PersonFactory(name="Dana"), PersonFactory(name="Lee")
+    agent = AgentFactory(name="Reply bot")
+    StepFactory(agent=agent, is_buyer_facing=True, workflow=WorkflowFactory(owner=buyer_owner))
+    StepFactory(agent=agent, is_buyer_facing=True, workflow=WorkflowFactory(owner=buyer_owner))
+    StepFactory(agent=agent, is_buyer_facing=False, workflow=WorkflowFactory(owner=internal_owner))
+    with django_assert_num_queries(1):
+        result = agent_accountable(agent)
+    assert result.person == buyer_owner
+
+
+def test_without_a_step_internal_workflows_count_when_the_agent_faces_no_buyer():
+    owner = PersonFactory()
+    agent = AgentFactory()
+    StepFactory(agent=agent, is_buyer_facing=False, workflow=WorkflowFactory(owner=owner))
+    StepFactory(agent=agent, is_buyer_facing=False, workflow=WorkflowFactory(owner=owner))
+    assert agent_accountable(agent).person == owner
