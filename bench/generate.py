@@ -90,6 +90,16 @@ def generate(seed: int = 7) -> dict:
         ),
         batch_size=BATCH,
     )
+    # The human roles touching a step (migration step 1 needs them): three workflows in four name some.
+    roles = list(Role.objects.order_by("key"))
+    Step.roles.through.objects.bulk_create(
+        (
+            Step.roles.through(step_id=s.pk, role_id=roles[i % len(roles)].pk)
+            for i, s in enumerate(steps)
+            if s.workflow_id % 4
+        ),
+        batch_size=BATCH,
+    )
     ai_steps = [s for s in steps if s.agent_id]
     reporter = User.objects.create_user("bench-reporter")
     now = timezone.now()

@@ -145,34 +145,55 @@ def timed(fn, repeat: int = 5) -> float:
 
 # The dashboard's figures, written by hand: what the page computes, as plain SQL.
 DASHBOARD_SQL = [
+    """SELECT m.*, c.name FROM marops_migrationplan m LEFT JOIN roles_chart c ON c.id = m.target_chart_id LIMIT 1""",
     """SELECT count(*), count(owner_id), count(*) FILTER (WHERE is_critical),
-              count(*) FILTER (WHERE is_critical AND owner_id IS NOT NULL)
-       FROM workflows_workflow WHERE status <> 'retired'""",
-    """SELECT w.id, w.name, p.name FROM workflows_workflow w LEFT JOIN roles_person p ON p.id = w.owner_id
+              count(*) FILTER (WHERE is_critical AND owner_id IS NOT NULL),
+              count(*) FILTER (WHERE has_roles AND has_steps AND NOT undecided),
+              count(*) FILTER (WHERE is_critical AND marops_owner)
+       FROM (SELECT w.owner_id, w.is_critical,
+               EXISTS (SELECT 1 FROM workflows_step s WHERE s.workflow_id = w.id) AS has_steps,
+               EXISTS (SELECT 1 FROM workflows_step s WHERE s.workflow_id = w.id AND s.decision = '') AS undecided,
+               EXISTS (SELECT 1 FROM workflows_step s JOIN workflows_step_roles sr ON sr.step_id = s.id
+                       WHERE s.workflow_id = w.id) AS has_roles,
+               EXISTS (SELECT 1 FROM roles_position pos JOIN roles_chart c ON c.id = pos.chart_id
+                       WHERE pos.person_id = w.owner_id AND c.status = 'live' AND pos.team = 'marops') AS marops_owner
+             FROM workflows_workflow w WHERE w.status <> 'retired') AS figures""",
+    """SELECT w.id, w.name, p.name, EXISTS (
+         SELECT 1 FROM roles_position pos JOIN roles_chart c ON c.id = pos.chart_id
+         WHERE pos.person_id = w.owner_id AND c.status = 'live' AND pos.team = 'marops')
+       FROM workflows_workflow w LEFT JOIN roles_person p ON p.id = w.owner_id
        WHERE w.is_critical AND w.status <> 'retired' ORDER BY w.name""",
     """SELECT s.id, s.name, w.name, p.email, p.is_active FROM workflows_step s
        JOIN workflows_workflow w ON w.id = s.workflow_id LEFT JOIN roles_person p ON p.id = w.owner_id
        WHERE s.is_buyer_facing AND s.mode <> 'human' AND w.status <> 'retired' AND (w.owner_id IS NULL OR NOT p.is_active)
        ORDER BY w.name, s."order" LIMIT 15""",
     """SELECT kind, count(*), min(opened_at) FROM workflows_ownershipflag WHERE resolved_at IS NULL GROUP BY kind""",
-    """SELECT count(*), count(*) FILTER (WHERE r.status = 'resolved'), count(*) FILTER (WHERE i.severity = 'high'),
+    """SELECT count(*), count(*) FILTER (WHERE r.status = 'resolved'),
+              count(*) FILTER (WHERE r.status <> 'resolved' AND r.due_on < current_date),
+              count(*) FILTER (WHERE i.severity = 'critical'), count(*) FILTER (WHERE i.severity = 'high'),
+              count(*) FILTER (WHERE i.severity = 'medium'),
+              count(*) FILTER (WHERE i.severity = 'low'),
               percentile_cont(0.5) WITHIN GROUP (ORDER BY r.resolved_at - i.occurred_at) FILTER (WHERE r.status = 'resolved')
        FROM governance_incident i JOIN governance_review r ON r.incident_id = i.id
        WHERE i.occurred_at >= now() - interval '90 days'""",
     """SELECT r.root_cause, p.name, count(*) FROM governance_incident i JOIN governance_review r ON r.incident_id = i.id
        LEFT JOIN roles_person p ON p.id = r.accountable_owner_id
        WHERE i.occurred_at >= now() - interval '90 days' GROUP BY 1, 2""",
-    """SELECT p.id, p.team, p.salary, p.reports_to_id, max(ro.band_min), max(ro.band_max)
+    """SELECT p.id, p.title, p.team, p.level, p.person_id, p.salary, p.reports_to_id,
+              array_agg(ro.key), max(ro.band_min), max(ro.band_max)
        FROM roles_position p JOIN roles_chart c ON c.id = p.chart_id
        LEFT JOIN roles_positionrole pr ON pr.position_id = p.id LEFT JOIN roles_role ro ON ro.id = pr.role_id
        WHERE c.status = 'live' GROUP BY p.id""",
+    """SELECT d.from_position_id, d.to_position_id FROM roles_position_dotted_lines d
+       JOIN roles_position p ON p.id = d.from_position_id JOIN roles_chart c ON c.id = p.chart_id
+       WHERE c.status = 'live'""",
     """SELECT count(*) FILTER (WHERE s.mode = 'human'), count(*) FILTER (WHERE s.mode = 'ai_assisted'),
               count(*) FILTER (WHERE s.mode = 'ai_autonomous'),
               count(*) FILTER (WHERE s.is_buyer_facing AND s.mode <> 'human'),
               count(*) FILTER (WHERE s.is_buyer_facing AND s.mode <> 'human' AND (w.owner_id IS NULL OR NOT p.is_active))
        FROM workflows_step s JOIN workflows_workflow w ON w.id = s.workflow_id LEFT JOIN roles_person p ON p.id = w.owner_id
        WHERE w.status <> 'retired'""",
-    """SELECT id, name FROM workflows_agent WHERE status = 'paused'""",
+    """SELECT id, name FROM workflows_agent WHERE status = 'paused' ORDER BY name""",
 ]
 
 # The flags the scan finds, as one hand-written statement.
@@ -218,6 +239,8 @@ def main() -> None:
     start = time.perf_counter()
     sizes = generate()
     generated_in = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # what autovacuum would have done by the time anyone reads the data
 
     def raw(statements):
         with connection.cursor() as cursor:

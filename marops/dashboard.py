@@ -9,7 +9,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Aggregate, Count, DurationField, Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from governance.choices import ReviewStatus, RootCause, Severity
@@ -18,6 +18,7 @@ from roles import rules
 from roles.choices import ChartStatus, CoreRole, Team
 from roles.cost import ChartCost, TeamCostDifference, chart_cost, cost_difference
 from roles.models import Chart, Position
+from roles.selectors import POSITION_PREFETCH
 from workflows.choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
 from workflows.models import Agent, OwnershipFlag, Step, Workflow
 from workflows.selectors import Accountability, step_accountable
@@ -186,9 +187,7 @@ def _charts(plan: MigrationPlan) -> tuple[Chart | None, Chart | None, list[Posit
     positions = list(
         Position.objects.filter(Q(chart__status=ChartStatus.LIVE) | Q(chart_id=target_id))
         .select_related("chart", "person")
-        .prefetch_related(
-            "roles", Prefetch("dotted_lines", queryset=Position.objects.only("id", "title", "key", "chart_id"))
-        )
+        .prefetch_related(*(p for p in POSITION_PREFETCH if p.prefetch_through != "platform_expertise"))
     )
     live = [p for p in positions if p.chart.status == ChartStatus.LIVE]
     target = [p for p in positions if p.chart_id == target_id and p.chart.status != ChartStatus.LIVE]
@@ -198,7 +197,7 @@ def _charts(plan: MigrationPlan) -> tuple[Chart | None, Chart | None, list[Posit
 
 
 def _plan_steps(plan: MigrationPlan, figures: dict, live_positions: list[Position]) -> list[PlanStep]:
-    filled = {role.key for p in live_positions if p.person_id for role in p.roles.all() if role.key in CoreRole.values}
+    filled = {role.key for p in live_positions if p.person_id for role in p.role_list() if role.key in CoreRole.values}
     return [
         PlanStep(
             1,

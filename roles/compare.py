@@ -48,7 +48,7 @@ class ChartComparison:
 
 def _side(chart: Chart) -> ChartSide:
     positions = chart_positions(chart)
-    held = {role.key for position in positions for role in position.roles.all()}
+    held = {role.key for position in positions for role in position.role_list()}
     return ChartSide(
         chart=chart,
         positions=positions,
@@ -74,8 +74,8 @@ def _describe_changes(before: Position, after: Position) -> tuple[str, ...]:
         changes.append(f"level {before.get_level_display()} → {after.get_level_display()}")
     if before.team != after.team:
         changes.append(f"team {before.get_team_display()} → {after.get_team_display()}")
-    old_roles = {r.name for r in before.roles.all()}
-    new_roles = {r.name for r in after.roles.all()}
+    old_roles = {r.name for r in before.role_list()}
+    new_roles = {r.name for r in after.role_list()}
     if old_roles != new_roles:
         changes.append(f"roles {', '.join(sorted(old_roles)) or '—'} → {', '.join(sorted(new_roles)) or '—'}")
     if before.salary != after.salary:

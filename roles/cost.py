@@ -40,7 +40,7 @@ def position_cost(position: Position) -> CostRange | None:
     """Salary if known; otherwise the highest band among its roles, counted once."""
     if position.salary is not None:
         return CostRange(position.salary, position.salary)
-    roles = list(position.roles.all())
+    roles = position.role_list()
     if not roles:
         return None
     top = max(roles, key=lambda role: (role.band_max, role.band_min))

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from marops.history import HistoricalRecords
 
 from marops.db import choices_constraint
+from marops.history import HistoricalRecords
 
 from .choices import ChartStatus, Level, Team
 
@@ -197,6 +197,22 @@ class Position(models.Model):
     @property
     def is_vacancy(self) -> bool:
         return self.person_id is None
+
+    # `selectors.chart_positions` loads these with Prefetch(to_attr=...): plain lists, because Django's
+    # usual prefetch builds a related manager and a queryset for every seat (and `.all()` another manager
+    # on every read), which cost more than the queries on a 2,000-seat chart. Loaded any other way, a
+    # position reads them from the database.
+    def role_list(self) -> list["Role"]:
+        cached = self.__dict__.get("prefetched_roles")
+        return cached if cached is not None else list(self.roles.all())
+
+    def dotted_line_list(self) -> list["Position"]:
+        cached = self.__dict__.get("prefetched_dotted_lines")
+        return cached if cached is not None else list(self.dotted_lines.all())
+
+    def expertise_list(self) -> list:
+        cached = self.__dict__.get("prefetched_expertise")
+        return cached if cached is not None else list(self.platform_expertise.all())
 
     def clean(self):
         if self.reports_to_id is None:

@@ -43,7 +43,7 @@ class ChartFacts:
 
     def __post_init__(self):
         self.by_id = {position.pk: position for position in self.positions}
-        self.role_keys = {position.pk: {role.key for role in position.roles.all()} for position in self.positions}
+        self.role_keys = {position.pk: {role.key for role in position.role_list()} for position in self.positions}
 
     def holding(self, key: str) -> list[Position]:
         return [p for p in self.positions if key in self.role_keys[p.pk]]
@@ -92,7 +92,7 @@ def steward_dotted_to_cdo(facts: ChartFacts) -> list[Finding]:
     cdo_ids = {cdo.pk for cdo in cdos}
     findings = []
     for steward in facts.holding(CoreRole.DATA_STEWARD):
-        lines = {p.pk for p in steward.dotted_lines.all()} | {steward.reports_to_id}
+        lines = {p.pk for p in steward.dotted_line_list()} | {steward.reports_to_id}
         if lines & cdo_ids:
             continue
         findings.append(

@@ -23,6 +23,18 @@ def person_list() -> QuerySet[Person]:
     return Person.objects.select_related("user")
 
 
+# What a page over a whole chart reads of each seat, as lists (see `Position.role_list`).
+POSITION_PREFETCH = [
+    Prefetch("roles", to_attr="prefetched_roles"),
+    Prefetch("platform_expertise", to_attr="prefetched_expertise"),
+    Prefetch(
+        "dotted_lines",
+        queryset=Position.objects.only("id", "title", "key", "chart_id"),
+        to_attr="prefetched_dotted_lines",
+    ),
+]
+
+
 def chart_positions(chart: Chart | int) -> list[Position]:
     """Every position of a chart with what a page shows of it: four queries whatever the size.
 
@@ -31,11 +43,7 @@ def chart_positions(chart: Chart | int) -> list[Position]:
     return list(
         Position.objects.filter(chart=chart)
         .select_related("person", "chart")
-        .prefetch_related(
-            "roles",
-            "platform_expertise",
-            Prefetch("dotted_lines", queryset=Position.objects.only("id", "title", "key", "chart_id")),
-        )
+        .prefetch_related(*POSITION_PREFETCH)
         .order_by("title")
     )
 

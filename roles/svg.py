@@ -55,7 +55,7 @@ def chart_svg(nodes: list[TreeNode], title: str) -> str:
             x2, y2 = left(p.pk) + BOX_W / 2, top(node.depth)
             mid = (y1 + y2) / 2
             parts.append(f'<path d="M{x1},{y1} V{mid} H{x2} V{y2}" fill="none" stroke="#8a94a6"/>')
-        for other in p.dotted_lines.all():
+        for other in p.dotted_line_list():
             if other.pk in x:
                 parts.append(
                     f'<line x1="{left(p.pk) + BOX_W / 2}" y1="{top(node.depth) + BOX_H / 2}" '
@@ -68,7 +68,7 @@ def chart_svg(nodes: list[TreeNode], title: str) -> str:
         fill = "#fffaf0" if p.is_vacancy else "#ffffff"
         dash = ' stroke-dasharray="5 3"' if p.is_vacancy else ""
         person = p.person.name if p.person else "vacancy — hire or promote"
-        roles = ", ".join(r.name for r in p.roles.all())
+        roles = ", ".join(r.name for r in p.role_list())
         parts += [
             f"<g><title>{escape(p.title)} — {escape(person)}</title>",
             f'<rect x="{bx}" y="{by}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="#5d6778"{dash}/>',

@@ -8,7 +8,7 @@ from .models import Workflow
 def platform_organised(facts: ChartFacts) -> list[Finding]:
     """The article: “Platform expertise sits inside roles defined by the workflow they own, not
     the tool they manage.” A position defined by a platform whose holder owns no workflow."""
-    platform_positions = [p for p in facts.positions if any(role.is_platform_role for role in p.roles.all())]
+    platform_positions = [p for p in facts.positions if any(role.is_platform_role for role in p.role_list())]
     if not platform_positions:
         return []
     owners = set(Workflow.objects.filter(owner__isnull=False).order_by().values_list("owner_id", flat=True).distinct())
@@ -16,7 +16,7 @@ def platform_organised(facts: ChartFacts) -> list[Finding]:
     for position in platform_positions:
         if position.person_id in owners:
             continue
-        tools = ", ".join(platform.name for platform in position.platform_expertise.all()) or "a platform"
+        tools = ", ".join(platform.name for platform in position.expertise_list()) or "a platform"
         holder = position.person.name if position.person_id else "This vacancy"
         findings.append(
             Finding(
