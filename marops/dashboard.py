@@ -26,6 +26,10 @@ from workflows.selectors import Accountability, step_accountable
 from .models import MigrationPlan
 
 FAILURES_SHOWN = 15
+OWNERS_SHOWN = 10  # bars in "incidents by accountable owner"; the rest share one bar
+FINDINGS_SHOWN = 10  # chart findings listed; the org chart page has them all
+AGENTS_SHOWN = 10  # paused agents named
+NOBODY = "Nobody named"
 
 # The chart rules the dashboard shows: reporting lines, missing roles, hiring order.
 DASHBOARD_RULES = [
@@ -103,6 +107,22 @@ class Dashboard:
     plan_steps: list[PlanStep] = field(default_factory=list)
 
     @property
+    def findings_shown(self) -> list:
+        return self.findings[:FINDINGS_SHOWN]
+
+    @property
+    def findings_more(self) -> int:
+        return len(self.findings) - len(self.findings_shown)
+
+    @property
+    def paused_agents_shown(self) -> list:
+        return self.paused_agents[:AGENTS_SHOWN]
+
+    @property
+    def paused_agents_more(self) -> int:
+        return len(self.paused_agents) - len(self.paused_agents_shown)
+
+    @property
     def test_failures_more(self) -> int:
         return self.test_total - self.test_passed - len(self.test_failures_shown)
 
@@ -167,7 +187,7 @@ def _incident_figures(since: datetime.datetime) -> tuple[dict, list, list, datet
     causes = dict(RootCause.choices)
     for row in groups:
         cause = causes.get(row["review__root_cause"], "Not yet known")
-        owner = row["review__accountable_owner__name"] or "Nobody named"
+        owner = row["review__accountable_owner__name"] or NOBODY
         by_cause[cause] = by_cause.get(cause, 0) + row["n"]
         by_owner[owner] = by_owner.get(owner, 0) + row["n"]
     median = incidents.pop("median", None)
@@ -178,7 +198,16 @@ def _incident_figures(since: datetime.datetime) -> tuple[dict, list, list, datet
         ]
         median = statistics.median(durations) if durations else None
     by_count = lambda counts: sorted(counts.items(), key=lambda kv: -kv[1])  # noqa: E731
-    return incidents, by_count(by_cause), by_count(by_owner), median
+    return incidents, by_count(by_cause), _top_owners(by_count(by_owner)), median
+
+
+def _top_owners(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The owners with the most incidents, "Nobody named" always among them, the rest as one bar."""
+    nobody = [row for row in rows if row[0] == NOBODY]
+    named = [row for row in rows if row[0] != NOBODY]
+    shown, rest = named[:OWNERS_SHOWN], named[OWNERS_SHOWN:]
+    others = [(f"{len(rest)} other owners", sum(n for _, n in rest))] if rest else []
+    return sorted(nobody + shown, key=lambda kv: -kv[1]) + others
 
 
 def _charts(plan: MigrationPlan) -> tuple[Chart | None, Chart | None, list[Position], list[Position]]:
@@ -266,7 +295,7 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
     )
     test_total, test_failed = step_figures.pop("test_total"), step_figures.pop("test_failed")
     modes = step_figures
-    paused = list(Agent.objects.filter(status=AgentStatus.PAUSED).order_by("name"))
+    paused = list(Agent.objects.filter(status=AgentStatus.PAUSED).only("name").order_by("name"))
     board = Dashboard(
         period_days=period_days,
         workflows=figures,

@@ -10,7 +10,7 @@ from governance.services import incident_create
 from marops.dashboard import dashboard
 from marops.models import MigrationPlan
 from tests.conftest import make_user
-from tests.factories import StepFactory, UserFactory, WorkflowFactory
+from tests.factories import AgentFactory, PersonFactory, StepFactory, UserFactory, WorkflowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,36 @@ def test_the_dashboard_takes_at_most_15_queries_whatever_the_size(client, demo, 
         response = client.get(reverse("dashboard"), {"period": "30"})
     assert response.status_code == 200
     assert "<svg" in response.content.decode() and "cdn" not in response.content.decode().lower()
+
+
+def test_at_scale_the_page_summarises_and_links_to_the_rest(client, demo):
+    """A CMO reads one page: the top owners (nobody-named always shown), ten findings and ten paused
+    agents, each with how many more there are and where."""
+    reporter = UserFactory()
+    for i in range(14):
+        step = StepFactory(workflow=WorkflowFactory(owner=PersonFactory(name=f"Owner {i:02}")))
+        for _ in range(1 + i % 3):
+            incident_create(
+                reporter=reporter,
+                agent=step.agent,
+                step=step,
+                summary="x",
+                description="x",
+                severity="low",
+                occurred_at=timezone.now(),
+            )
+    for i in range(12):
+        AgentFactory(name=f"Paused {i:02}", status="paused")
+    board = dashboard(period_days=30)
+    labels = [label for label, _ in board.by_owner]
+    assert len(labels) == 12 and "Nobody named" in labels and labels[-1].endswith("other owners")
+    named = [n for label, n in board.by_owner[:-1] if label != "Nobody named"]
+    assert named == sorted(named, reverse=True) and min(named) >= 2  # the busiest owners get the bars
+    assert sum(n for _, n in board.by_owner) == board.incidents["total"]
+    board.findings = board.findings * 5
+    assert len(board.findings_shown) == 10 and board.findings_more == len(board.findings) - 10
+
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("dashboard"), {"period": "30"}).content.decode()
+    assert "Paused 09</a> and 3 more." in page  # Paused 00–09 named; Paused 10, 11 and Send-Time Optimiser not
+    assert "other owners" in page
