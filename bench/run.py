@@ -270,8 +270,8 @@ def main() -> None:
     cmo.groups.add(Group.objects.get(name="Executives"))
     client.force_login(cmo)
     assert client.get("/dashboard/").status_code == 200
-    dashboard = timed(lambda: client.get("/dashboard/"))
-    dashboard_sql = timed(lambda: raw(DASHBOARD_SQL))
+    dashboard = timed(lambda: client.get("/dashboard/"), repeat=9)
+    dashboard_sql = timed(lambda: raw(DASHBOARD_SQL), repeat=9)
     dash_queries = StatementCounter()
     with connection.execute_wrapper(dash_queries):
         client.get("/dashboard/")

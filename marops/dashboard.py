@@ -29,6 +29,7 @@ FAILURES_SHOWN = 15
 OWNERS_SHOWN = 10  # bars in "incidents by accountable owner"; the rest share one bar
 FINDINGS_SHOWN = 10  # chart findings listed; the org chart page has them all
 AGENTS_SHOWN = 10  # paused agents named
+POSITION_FIELDS = [field.attname for field in Position._meta.concrete_fields]
 NOBODY = "Nobody named"
 
 # The chart rules the dashboard shows: reporting lines, missing roles, hiring order.
@@ -211,18 +212,18 @@ def _top_owners(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def _charts(plan: MigrationPlan) -> tuple[Chart | None, Chart | None, list[Position], list[Position]]:
-    """The live chart's and the target's seats, with roles and dotted lines: three queries."""
+    """The live chart's and the target's seats, with roles and dotted lines: three queries. Only what
+    the rules and the cost read: no people, and of the chart only its name and status."""
     target_id = plan.target_chart_id
     positions = list(
         Position.objects.filter(Q(chart__status=ChartStatus.LIVE) | Q(chart_id=target_id))
-        .select_related("chart", "person")
+        .select_related("chart")
+        .only(*POSITION_FIELDS, "chart__name", "chart__status")
         .prefetch_related(*(p for p in POSITION_PREFETCH if p.prefetch_through != "platform_expertise"))
     )
     live = [p for p in positions if p.chart.status == ChartStatus.LIVE]
     target = [p for p in positions if p.chart_id == target_id and p.chart.status != ChartStatus.LIVE]
-    live_chart = live[0].chart if live else None
-    target_chart = target[0].chart if target else plan.target_chart
-    return live_chart, target_chart, live, target
+    return live[0].chart if live else None, plan.target_chart, live, target
 
 
 def _plan_steps(plan: MigrationPlan, figures: dict, live_positions: list[Position]) -> list[PlanStep]:
