@@ -4,7 +4,13 @@ from xml.sax.saxutils import escape
 
 from django.utils.safestring import mark_safe
 
-ROW, LABEL_W, BAR_W = 22, 190, 260
+# Sized for a dashboard card (about 270 px wide on a laptop), so the text shows at its own size.
+ROW, LABEL_W, BAR_W, VALUE_W = 20, 150, 90, 36
+LABEL_CHARS = 24  # longer labels are cut, and shown whole on hover
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 def bar_chart(rows: list[tuple[str, int, str]], *, title: str, colour: str = "#2f5bd3") -> str:
@@ -15,16 +21,18 @@ def bar_chart(rows: list[tuple[str, int, str]], *, title: str, colour: str = "#2
     height = ROW * len(rows) + 4
     parts = [
         f'<svg class="bar-chart" role="img" aria-label="{escape(title)}" width="100%" '
-        f'viewBox="0 0 {LABEL_W + BAR_W + 50} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
+        f'viewBox="0 0 {LABEL_W + BAR_W + VALUE_W} {height}" font-family="DejaVu Sans, Arial, sans-serif" '
+        'font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
     for index, (label, value, url) in enumerate(rows):
         y = index * ROW + 2
         width = max(2, round(BAR_W * value / top)) if value else 0
         parts.append(
-            f'<a href="{escape(url)}"><text x="0" y="{y + 14}" fill="#1d2430">{escape(label[:30])}</text>'
-            f'<rect x="{LABEL_W}" y="{y + 3}" width="{width}" height="14" rx="3" fill="{colour}"/>'
-            f'<text x="{LABEL_W + width + 6}" y="{y + 14}" fill="#5d6778">{value}</text></a>'
+            f'<a href="{escape(url)}"><title>{escape(label)}: {value}</title>'
+            f'<text x="0" y="{y + 14}" fill="#1d2430">{escape(_label(label))}</text>'
+            f'<rect x="{LABEL_W}" y="{y + 3}" width="{width}" height="13" rx="3" fill="{colour}"/>'
+            f'<text x="{LABEL_W + width + 5}" y="{y + 14}" fill="#5d6778">{value}</text></a>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
