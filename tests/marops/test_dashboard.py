@@ -113,3 +113,18 @@ def test_at_scale_the_page_summarises_and_links_to_the_rest(client, demo):
     page = client.get(reverse("dashboard"), {"period": "30"}).content.decode()
     assert "Paused 09</a> and 3 more." in page  # Paused 00–09 named; Paused 10, 11 and Send-Time Optimiser not
     assert "other owners" in page
+
+
+def test_a_bar_chart_cuts_long_labels_and_names_them_whole_on_hover():
+    from marops.charts import bar_chart
+
+    svg = bar_chart(
+        [
+            ("Buyer-facing AI step with no single accountable person", 3, "/workflows/flags/"),
+            ("Owner inactive", 0, "/"),
+        ],
+        title="Open flags",
+    )
+    assert "Buyer-facing AI step wi…</text>" in svg
+    assert "<title>Buyer-facing AI step with no single accountable person: 3</title>" in svg
+    assert '<a href="/workflows/flags/">' in svg and 'width="0"' in svg  # a zero bar stays a zero bar
