@@ -235,6 +235,7 @@ def log_incident(request, payload: IncidentIn):
     when = payload.occurred_at or timezone.now()
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
+    when = when.astimezone(datetime.UTC)  # answered as stored, as GET /incidents/{id} does
     if when > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": "That is in the future."})
     if when.year < 2000:

@@ -5,7 +5,8 @@ from xml.sax.saxutils import escape
 from django.utils.safestring import mark_safe
 
 # Sized for a dashboard card (about 270 px wide on a laptop), so the text shows at its own size.
-ROW, LABEL_W, BAR_W, VALUE_W = 20, 150, 90, 36
+ROW, LABEL_W, BAR_W = 20, 150, 90
+DIGIT_W = 7  # a digit at 11 px, in viewBox units
 LABEL_CHARS = 24  # longer labels are cut, and shown whole on hover
 
 
@@ -18,10 +19,11 @@ def bar_chart(rows: list[tuple[str, int, str]], *, title: str, colour: str = "#2
     if not rows:
         return mark_safe(f'<p class="muted small">No data for {escape(title.lower())}.</p>')
     top = max(value for _, value, _ in rows) or 1
+    value_w = 8 + DIGIT_W * len(str(top))  # room for the largest value after the longest bar
     height = ROW * len(rows) + 4
     parts = [
         f'<svg class="bar-chart" role="img" aria-label="{escape(title)}" width="100%" '
-        f'viewBox="0 0 {LABEL_W + BAR_W + VALUE_W} {height}" font-family="DejaVu Sans, Arial, sans-serif" '
+        f'viewBox="0 0 {LABEL_W + BAR_W + value_w} {height}" font-family="DejaVu Sans, Arial, sans-serif" '
         'font-size="11">',
         f"<title>{escape(title)}</title>",
     ]

@@ -206,8 +206,10 @@ def _top_owners(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """The owners with the most incidents, "Nobody named" always among them, the rest as one bar."""
     nobody = [row for row in rows if row[0] == NOBODY]
     named = [row for row in rows if row[0] != NOBODY]
+    if len(named) <= OWNERS_SHOWN + 1:  # one more owner takes a bar of their own, not "1 other owners"
+        return rows
     shown, rest = named[:OWNERS_SHOWN], named[OWNERS_SHOWN:]
-    others = [(f"{len(rest)} other owners", sum(n for _, n in rest))] if rest else []
+    others = [(f"{len(rest)} other owners", sum(n for _, n in rest))]
     return sorted(nobody + shown, key=lambda kv: -kv[1]) + others
 
 

@@ -101,9 +101,10 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_JIT_OFF", True):
     # PostgreSQL's JIT compiles any plan whose cost estimate is high: on the dashboard's aggregates that
-    # took 150-180 ms per query to save a few. A web request's queries are short: no JIT.
+    # took 150-180 ms per query to save a few. A web request's queries are short: no JIT. (Poolers such
+    # as PgBouncer refuse this startup option: set DATABASE_JIT_OFF=false and ALTER ROLE ... SET jit = off.)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the local worker share the file: wait for locks instead of failing.

@@ -280,3 +280,12 @@ def test_logging_an_incident_takes_six_queries(as_user, django_assert_max_num_qu
     with django_assert_max_num_queries(8):
         response = api.post("/api/v1/incidents", body, content_type="application/json")
     assert response.status_code == 201 and response.json()["accountable"]["name"] == "Tom Nguyen"
+
+
+def test_an_incident_is_answered_with_its_time_in_utc_whatever_offset_was_sent(as_user):
+    api = as_user("MarOps staff")
+    body = incident_body(chat_step(), occurred_at="2026-11-20T14:30:00+02:00")
+    created = api.post("/api/v1/incidents", body, content_type="application/json").json()
+    stored = api.get(f"/api/v1/incidents/{created['id']}").json()
+    assert created["occurred_at"] == stored["occurred_at"]
+    assert created["occurred_at"].startswith("2026-11-20T12:30:00")

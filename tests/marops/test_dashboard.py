@@ -128,3 +128,31 @@ def test_a_bar_chart_cuts_long_labels_and_names_them_whole_on_hover():
     assert "Buyer-facing AI step wi…</text>" in svg
     assert "<title>Buyer-facing AI step with no single accountable person: 3</title>" in svg
     assert '<a href="/workflows/flags/">' in svg and 'width="0"' in svg  # a zero bar stays a zero bar
+
+
+def test_eleven_owners_each_keep_their_own_bar():
+    from marops.dashboard import _top_owners
+
+    rows = [(f"Owner {i}", 20 - i) for i in range(11)] + [("Nobody named", 1)]
+    assert _top_owners(rows) == rows
+    twelve = rows + [("Owner 11", 1)]
+    assert _top_owners(twelve)[-1] == ("2 other owners", 10 + 1)  # Owner 10 and Owner 11
+
+
+def test_a_bar_chart_leaves_room_for_its_largest_value():
+    from marops.charts import BAR_W, DIGIT_W, LABEL_W, bar_chart
+
+    svg = bar_chart([("Open flags", 46_526, "/workflows/flags/")], title="Open flags")
+    assert f'viewBox="0 0 {LABEL_W + BAR_W + 8 + 5 * DIGIT_W} ' in svg
+
+
+def test_the_bench_settings_refuse_to_load_outside_make_bench(monkeypatch):
+    import importlib
+    import sys
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.delenv("MAROPS_BENCH", raising=False)
+    sys.modules.pop("bench.settings", None)
+    with pytest.raises(ImproperlyConfigured, match="only make bench"):
+        importlib.import_module("bench.settings")
