@@ -93,7 +93,8 @@ def api_under_gunicorn(token: str, step, reporter_id: int) -> dict:
             "warning",
         ],
         cwd=ROOT,
-        env=os.environ | {"DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SETTINGS_MODULE": "bench.settings", "MAROPS_BENCH": "1"},
+        env=os.environ
+        | {"DJANGO_SETTINGS_MODULE": "bench.settings", "MAROPS_BENCH": "1", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"},
     )
     try:
         for _ in range(50):

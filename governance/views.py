@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +45,9 @@ from .services import (
 read_only = transaction.non_atomic_requests
 
 
+INCIDENTS_PER_PAGE = 100
+
+
 @read_only
 @require_GET
 @permission_required("governance.view_incident", raise_exception=True)
@@ -56,7 +60,8 @@ def incident_index(request):
         incidents = incidents.exclude(review__status=ReviewStatus.RESOLVED).filter(
             review__due_on__lt=timezone.localdate()
         )
-    context = {"incidents": incidents, "shown": shown, "today": timezone.localdate()}
+    page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"incidents": page, "page": page, "shown": shown, "today": timezone.localdate()}
     return render(request, "governance/incident_list.html", context)
 
 

@@ -128,6 +128,21 @@ def test_the_flags_page_links_each_flag_to_its_fix(client, demo):
     assert "Put Intent Signal Agent in a workflow step, or pause it" in page
 
 
+def test_the_flags_page_shows_100_a_page(client, demo):
+    from workflows.models import OwnershipFlag
+
+    workflows = Workflow.objects.bulk_create(Workflow(name=f"Gap {i}") for i in range(120))
+    OwnershipFlag.objects.bulk_create(
+        OwnershipFlag(kind="workflow-without-owner", subject_key=f"workflow:{w.pk}", message="Gap", workflow=w)
+        for w in workflows
+    )
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("workflows:flag-list")).content.decode()
+    assert page.count('data-testid="flag"') == 100 and "Page 1 of 2" in page and 'href="?page=2"' in page
+    rest = client.get(reverse("workflows:flag-list"), {"page": 2}).content.decode()
+    assert rest.count('data-testid="flag"') == OwnershipFlag.objects.filter(resolved_at__isnull=True).count() - 100
+
+
 def test_the_workflow_list_takes_a_fixed_number_of_queries(client, demo, django_assert_max_num_queries):
     client.force_login(make_user("e", "Executives"))
     for i in range(30):
