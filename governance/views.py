@@ -14,7 +14,7 @@ from marops.htmx import apply_service, form_errors_text
 from marops.ids import is_id
 from roles.selectors import head_of_marops
 from workflows.models import Agent
-from workflows.selectors import accountability_test, step_accountable
+from workflows.selectors import UNACCOUNTABLE, step_accountable, test_score, test_steps
 
 from .choices import ReviewStatus
 from .forms import (
@@ -46,6 +46,7 @@ read_only = transaction.non_atomic_requests
 
 
 INCIDENTS_PER_PAGE = 100
+TEST_STEPS_PER_PAGE = 100
 
 
 @read_only
@@ -320,4 +321,18 @@ def agent_resume_view(request, pk: int):
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
 def test_page(request):
-    return render(request, "governance/test.html", {"result": accountability_test()})
+    """The score over every buyer-facing AI step; the steps themselves 100 a page, failing ones first."""
+    passed, total = test_score()
+    steps = test_steps()
+    failing_only = request.GET.get("show") == "failing"
+    if failing_only:
+        steps = steps.filter(UNACCOUNTABLE)
+    page = Paginator(steps, TEST_STEPS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "passed": passed,
+        "total": total,
+        "rows": [(step, step_accountable(step)) for step in page],
+        "page": page,
+        "failing_only": failing_only,
+    }
+    return render(request, "governance/test.html", context)

@@ -9,19 +9,26 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, Exists, F, Min, OuterRef, Q
+from django.db.models import Aggregate, Count, DurationField, F, Min, Q
 from django.utils import timezone
 
 from governance.choices import ReviewStatus, RootCause, Severity
 from governance.models import Incident
 from roles import rules
-from roles.choices import ChartStatus, CoreRole, Team
+from roles.choices import ChartStatus, CoreRole
 from roles.cost import ChartCost, TeamCostDifference, chart_cost, cost_difference
 from roles.models import Chart, Position
 from roles.selectors import POSITION_PREFETCH
 from workflows.choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
 from workflows.models import Agent, OwnershipFlag, Step, Workflow
-from workflows.selectors import Accountability, step_accountable
+from workflows.selectors import (
+    UNACCOUNTABLE,
+    Accountability,
+    owner_in_marops,
+    step_accountable,
+    test_steps,
+    workflow_figures,
+)
 
 from .models import MigrationPlan
 
@@ -141,33 +148,6 @@ class Dashboard:
         return [f for f in self.findings if f.rule == "missing-role"]
 
 
-def _in_marops(owner_ref: str):
-    return Exists(
-        Position.objects.filter(person_id=OuterRef(owner_ref), chart__status=ChartStatus.LIVE, team=Team.MAROPS)
-    )
-
-
-def _workflow_figures() -> dict:
-    steps = Step.objects.filter(workflow_id=OuterRef("pk"))
-    return (
-        Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
-        .annotate(
-            has_steps=Exists(steps),
-            undecided=Exists(steps.filter(decision="")),
-            has_roles=Exists(steps.filter(roles__isnull=False)),
-            marops_owner=_in_marops("owner_id"),
-        )
-        .aggregate(
-            total=Count("pk"),
-            owned=Count("pk", filter=Q(owner__isnull=False)),
-            critical=Count("pk", filter=Q(is_critical=True)),
-            critical_owned=Count("pk", filter=Q(is_critical=True, owner__isnull=False)),
-            critical_marops=Count("pk", filter=Q(is_critical=True, marops_owner=True)),
-            mapped=Count("pk", filter=Q(has_steps=True, undecided=False, has_roles=True)),
-        )
-    )
-
-
 def _incident_figures(since: datetime.datetime) -> tuple[dict, list, list, datetime.timedelta | None]:
     today = timezone.localdate()
     in_period = Incident.objects.filter(occurred_at__gte=since)
@@ -255,23 +235,18 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
     """Everything on the CMO's dashboard, in a fixed number of queries."""
     since = timezone.now() - datetime.timedelta(days=period_days)
     plan = plan_get()
-    figures = _workflow_figures()
+    figures = workflow_figures()
     critical = list(
         Workflow.objects.filter(is_critical=True)
         .exclude(status=WorkflowStatus.RETIRED)
         .select_related("owner")
-        .annotate(marops_owner=_in_marops("owner_id"))
+        .annotate(marops_owner=owner_in_marops())
         .order_by("name")
     )
     # The Test: counted in the database; only the first failures are fetched to show.
-    unaccountable = Q(workflow__owner__isnull=True) | Q(workflow__owner__is_active=False)
+    unaccountable = UNACCOUNTABLE
     buyer_facing_ai = Q(is_buyer_facing=True) & ~Q(mode=StepMode.HUMAN)
-    failing = (
-        Step.objects.filter(buyer_facing_ai, unaccountable)
-        .exclude(workflow__status=WorkflowStatus.RETIRED)
-        .select_related("workflow__owner", "agent")
-        .order_by("workflow__name", "order")[:FAILURES_SHOWN]
-    )
+    failing = test_steps().filter(unaccountable)[:FAILURES_SHOWN]
     test_failures = [(step, step_accountable(step)) for step in failing]
     kinds = dict(FlagKind.choices)
     flags = [

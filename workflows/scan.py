@@ -16,11 +16,9 @@ from django.db.models import BigIntegerField, Case, CharField, Exists, F, OuterR
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from roles.choices import ChartStatus, Team
-from roles.models import Position
-
 from .choices import SCAN_KINDS, AgentStatus, FlagKind, StepMode, WorkflowStatus
 from .models import Agent, OwnershipFlag, Step, Workflow
+from .selectors import owner_in_marops
 
 
 @dataclass(frozen=True)
@@ -47,13 +45,6 @@ class ScanResult:
     @property
     def changed(self) -> bool:
         return bool(self.opened or self.resolved)
-
-
-def _in_marops_live():
-    """Subquery: the person holds a MarOps seat in the live chart."""
-    return Exists(
-        Position.objects.filter(person_id=OuterRef("owner_id"), chart__status=ChartStatus.LIVE, team=Team.MAROPS)
-    )
 
 
 def _text(*parts):
@@ -104,7 +95,7 @@ def cause_rows():
     )
     outside = _causes(
         FlagKind.OWNER_OUTSIDE_MAROPS,
-        workflows.filter(owner__is_active=True).annotate(in_marops=_in_marops_live()).filter(in_marops=False),
+        workflows.filter(owner__is_active=True).annotate(in_marops=owner_in_marops()).filter(in_marops=False),
         "workflow",
         _text("The owner of ", *quoted, ", ", F("owner__name"), ", holds no MarOps seat in the live chart."),
         workflow=F("pk"),

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Max, Prefetch, QuerySet, When
+from django.db.models import BooleanField, Case, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from roles.choices import ChartStatus, Team
-from roles.models import Person
+from roles.models import Person, Position
 
 from .choices import StepMode, WorkflowStatus
 from .models import Agent, OwnershipFlag, Step, Workflow
@@ -67,6 +67,36 @@ def agent_accountable(agent: Agent) -> Accountability:
     return _owner_accountability(workflows[0])
 
 
+def owner_in_marops(owner_ref: str = "owner_id") -> Exists:
+    """Subquery: the person `owner_ref` points at holds a MarOps seat in the live chart."""
+    return Exists(
+        Position.objects.filter(person_id=OuterRef(owner_ref), chart__status=ChartStatus.LIVE, team=Team.MAROPS)
+    )
+
+
+def workflow_figures() -> dict:
+    """Counts over the workflows in use (not retired), in one query: total, owned, critical (owned, and
+    owned by MarOps), and mapped (migration step 1: steps, each decided, and roles named)."""
+    steps = Step.objects.filter(workflow_id=OuterRef("pk"))
+    return (
+        Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
+        .annotate(
+            has_steps=Exists(steps),
+            undecided=Exists(steps.filter(decision="")),
+            has_roles=Exists(steps.filter(roles__isnull=False)),
+            marops_owner=owner_in_marops(),
+        )
+        .aggregate(
+            total=Count("pk"),
+            owned=Count("pk", filter=Q(owner__isnull=False)),
+            critical=Count("pk", filter=Q(is_critical=True)),
+            critical_owned=Count("pk", filter=Q(is_critical=True, owner__isnull=False)),
+            critical_marops=Count("pk", filter=Q(is_critical=True, marops_owner=True)),
+            mapped=Count("pk", filter=Q(has_steps=True, undecided=False, has_roles=True)),
+        )
+    )
+
+
 def workflow_list() -> QuerySet[Workflow]:
     return Workflow.objects.select_related("owner").prefetch_related(
         Prefetch("steps", queryset=Step.objects.select_related("platform", "agent").prefetch_related("roles"))
@@ -107,12 +137,6 @@ def workflow_completeness(workflow: Workflow) -> Completeness:
     if not any(step.roles.all() for step in steps):
         missing.append("no human roles named on any step")
     return Completeness(tuple(missing))
-
-
-def inventory_progress(workflows) -> tuple[int, int]:
-    """(complete, total) over prefetched workflows."""
-    workflows = list(workflows)
-    return sum(workflow_completeness(w).complete for w in workflows), len(workflows)
 
 
 @dataclass(frozen=True)
@@ -163,14 +187,29 @@ class TestResult:
         return len(self.rows)
 
 
-def accountability_test() -> TestResult:
-    """ "If a buyer-facing marketing decision was made wrongly by an AI agent yesterday, who in your
-    MarOps team is responsible for understanding why and fixing it?" — for every such step."""
-    steps = (
+UNACCOUNTABLE = Q(workflow__owner__isnull=True) | Q(workflow__owner__is_active=False)
+
+
+def test_steps() -> QuerySet[Step]:
+    """Every buyer-facing AI step of a workflow in use, failing ones first (`fails`), then by workflow."""
+    return (
         Step.objects.filter(is_buyer_facing=True)
         .exclude(mode=StepMode.HUMAN)
         .exclude(workflow__status=WorkflowStatus.RETIRED)
         .select_related("workflow__owner", "agent", "platform")
-        .order_by("workflow__name", "order")
+        .annotate(fails=Case(When(UNACCOUNTABLE, then=Value(True)), default=Value(False), output_field=BooleanField()))
+        .order_by("-fails", "workflow__name", "order")
     )
+
+
+def test_score() -> tuple[int, int]:
+    """(passed, total) over the same steps, counted in the database."""
+    counts = test_steps().order_by().aggregate(total=Count("pk"), failed=Count("pk", filter=UNACCOUNTABLE))
+    return counts["total"] - counts["failed"], counts["total"]
+
+
+def accountability_test() -> TestResult:
+    """ "If a buyer-facing marketing decision was made wrongly by an AI agent yesterday, who in your
+    MarOps team is responsible for understanding why and fixing it?" — for every such step."""
+    steps = test_steps().order_by("workflow__name", "order")
     return TestResult([(step, step_accountable(step)) for step in steps])

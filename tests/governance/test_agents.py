@@ -149,3 +149,21 @@ def test_the_test_page_shows_the_score_and_the_failures(client, demo):
     client.force_login(make_user("e", "Executives"))
     page = client.get(reverse("governance:test")).content.decode()
     assert "5 / 6" in page and "✘ The workflow “Event follow-up” has no owner." in page
+
+
+def test_the_test_page_puts_failures_first_and_pages_the_rest(client, demo, django_assert_max_num_queries):
+    from tests.factories import StepFactory, WorkflowFactory
+
+    owned, unowned = WorkflowFactory(name="A owned"), WorkflowFactory(name="Z unowned", owner=None)
+    for order in range(1, 131):
+        StepFactory(workflow=owned, order=order, is_buyer_facing=True, mode="ai_assisted")
+    for order in range(1, 4):
+        StepFactory(workflow=unowned, order=order, is_buyer_facing=True, mode="ai_autonomous")
+    client.force_login(make_user("e", "Executives"))
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("governance:test")).content.decode()
+    assert "135 / 139" in page and "Page 1 of 2" in page
+    rows = page.split('data-testid="test-row"')[1:]
+    assert len(rows) == 100 and all("✘" in row for row in rows[:4]) and "✘" not in "".join(rows[4:])
+    failing = client.get(reverse("governance:test"), {"show": "failing"}).content.decode()
+    assert failing.count('data-testid="test-row"') == 4 and "Page 1" not in failing

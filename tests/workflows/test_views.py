@@ -175,3 +175,17 @@ def test_the_inventory_import_page_lists_bad_rows_then_imports(client, demo):
         {"file": SimpleUploadedFile("i.csv", header + b"Webinars,false,,1,Invite,Marketo,human,,x,false,\n")},
     )
     assert ok.status_code == 302 and Workflow.objects.filter(name="Webinars").exists()
+
+
+def test_the_list_pages_by_name_finds_by_name_and_counts_them_all(client, demo, django_assert_max_num_queries):
+    Workflow.objects.bulk_create(Workflow(name=f"Region {i:03} webinar") for i in range(150))
+    client.force_login(make_user("e", "Executives"))
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("workflows:workflow-list")).content.decode()
+    assert "Page 1 of 2" in page and "Next →" in page and "7 / 157" in page  # the demo's 7 are mapped
+    found = client.get(reverse("workflows:workflow-list"), {"q": "region 14"}).content.decode()
+    assert found.count("webinar</a>") == 10 and "Page 1" not in found
+    assert (
+        "No workflow is called anything like “zzz”."
+        in client.get(reverse("workflows:workflow-list"), {"q": "zzz"}).content.decode()
+    )
