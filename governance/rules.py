@@ -4,7 +4,7 @@ call say, checked against what agents actually do. Each rule is one function nam
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from roles.choices import CoreRole
@@ -25,9 +25,13 @@ class GovernanceFinding:
 
 
 def mode_exceeds_policy() -> list[GovernanceFinding]:
-    """A step's mode exceeds what the governance call allows its agent."""
+    """A step's mode exceeds what the governance call allows its agent (only those steps are read)."""
+    exceeds = Q()
+    for allowed, modes in MODES_ALLOWED.items():
+        exceeds |= Q(agent__allowed_mode=allowed) & ~Q(mode__in=modes)
     steps = (
-        Step.objects.exclude(mode=StepMode.HUMAN)
+        Step.objects.filter(exceeds)
+        .exclude(mode=StepMode.HUMAN)
         .exclude(workflow__status=WorkflowStatus.RETIRED)
         .exclude(agent__status=AgentStatus.RETIRED)
         .select_related("agent", "workflow")
@@ -40,7 +44,6 @@ def mode_exceeds_policy() -> list[GovernanceFinding]:
             step.agent_id,
         )
         for step in steps
-        if step.mode not in MODES_ALLOWED[step.agent.allowed_mode]
     ]
 
 

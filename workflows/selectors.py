@@ -2,7 +2,22 @@
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
 from roles.choices import ChartStatus, Team
 from roles.models import Person, Position
@@ -95,6 +110,26 @@ def workflow_figures() -> dict:
             mapped=Count("pk", filter=Q(has_steps=True, undecided=False, has_roles=True)),
         )
     )
+
+
+def platform_workflows(*, per_platform: int) -> dict[int, list[dict]]:
+    """Per platform, its first workflows by name (id, name, owner's name): one query, however many
+    workflows run through each platform."""
+    rows = (
+        Step.objects.values("platform_id", "workflow_id", "workflow__name", "workflow__owner__name")
+        .annotate(steps=Count("pk"))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("platform_id"), order_by=[F("workflow__name"), F("workflow_id")])
+        )
+        .filter(rank__lte=per_platform)
+        .order_by("platform_id", "rank")
+    )
+    shown: dict[int, list[dict]] = {}
+    for row in rows:
+        shown.setdefault(row["platform_id"], []).append(
+            {"pk": row["workflow_id"], "name": row["workflow__name"], "owner": row["workflow__owner__name"]}
+        )
+    return shown
 
 
 def workflow_list() -> QuerySet[Workflow]:

@@ -24,6 +24,7 @@ from .selectors import (
     critical_count_note,
     flag_list,
     owner_is_outside_marops,
+    platform_workflows,
     step_accountable,
     workflow_completeness,
     workflow_figures,
@@ -227,19 +228,22 @@ def agent_index(request):
     return render(request, "workflows/agent_list.html", {"agents": agents})
 
 
+WORKFLOWS_PER_PLATFORM = 10
+
+
 @read_only
 @require_GET
 @permission_required("workflows.view_platform", raise_exception=True)
 def platform_index(request):
+    """Each platform with its live experts, and the first workflows through it with their owners."""
     live_experts = Position.objects.filter(chart__status=ChartStatus.LIVE).select_related("person")
     platforms = Platform.objects.annotate(
         step_count=Count("steps", distinct=True),
         ai_step_count=Count("steps", filter=~Q(steps__mode="human"), distinct=True),
-    ).prefetch_related(
-        Prefetch("experts", queryset=live_experts, to_attr="live_experts"),
-        Prefetch("steps", queryset=Step.objects.select_related("workflow__owner").order_by("workflow__name")),
-    )
-    rows = [(p, list({s.workflow_id: s.workflow for s in p.steps.all()}.values())) for p in platforms]
+        workflow_count=Count("steps__workflow", distinct=True),
+    ).prefetch_related(Prefetch("experts", queryset=live_experts, to_attr="live_experts"))
+    shown = platform_workflows(per_platform=WORKFLOWS_PER_PLATFORM)
+    rows = [(p, shown.get(p.pk, []), p.workflow_count - len(shown.get(p.pk, []))) for p in platforms]
     return render(request, "workflows/platform_list.html", {"rows": rows, "form": PlatformForm()})
 
 

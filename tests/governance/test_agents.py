@@ -46,6 +46,10 @@ def test_after_a_stricter_call_the_steps_that_exceed_it_are_findings(head_user):
     policy_decide(agent=step.agent, allowed_mode="assisted", rationale="Too risky alone.", by=head_user)
     [finding] = mode_exceeds_policy()
     assert "Chat bot acts AI-autonomous" in finding.message and "allows it “Assisted only”" in finding.message
+    StepFactory(mode="ai_assisted", agent=step.agent)  # within "assisted": no finding
+    assert len(mode_exceeds_policy()) == 1
+    policy_decide(agent=step.agent, allowed_mode="prohibited", rationale="Stop.", by=head_user)
+    assert len(mode_exceeds_policy()) == 2  # prohibited: every AI step exceeds it
 
 
 def test_pulling_the_plug_records_who_when_and_why_and_resuming_too():

@@ -120,6 +120,23 @@ def test_platforms_show_live_experts_and_the_workflows_through_them_with_owners(
     assert salesforce.count("Tom Nguyen") == 2  # once as expert (live chart only), once as owner
 
 
+def test_a_platform_names_its_first_ten_workflows_and_counts_the_rest(client, demo, django_assert_max_num_queries):
+    from tests.factories import StepFactory
+
+    platform = Platform.objects.create(name="Braze", category="other")
+    for i in range(12):
+        workflow = Workflow.objects.create(name=f"Journey {i:02}")
+        StepFactory(workflow=workflow, platform=platform, order=1)
+        StepFactory(workflow=workflow, platform=platform, order=2)
+    client.force_login(make_user("e", "Executives"))
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("workflows:platform-list")).content.decode()
+    braze = page[page.index("<td>Braze</td>") :]
+    braze = braze[: braze.index("</tr>")]
+    assert braze.count("Journey") == 10 and "Journey 09" in braze and "Journey 10" not in braze
+    assert "and 2 more" in braze and '<td class="num">24</td>' in braze
+
+
 def test_the_flags_page_links_each_flag_to_its_fix(client, demo):
     client.force_login(make_user("e", "Executives"))
     page = client.get(reverse("workflows:flag-list")).content.decode()
