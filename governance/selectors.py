@@ -1,12 +1,15 @@
 """Reads for governance pages, each in a fixed number of queries."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from marops.ids import is_id
 from roles.models import Person
 
-from .choices import ReviewStatus, RootCause
+from .choices import ReviewStatus, RootCause, Severity
 from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
 
 
@@ -14,6 +17,34 @@ def incident_list() -> QuerySet[Incident]:
     return Incident.objects.select_related(
         "agent", "step__workflow", "accountable_person", "review__accountable_owner", "reporter"
     )
+
+
+def incident_filter(incidents: QuerySet[Incident], params) -> tuple[QuerySet[Incident], list[str]]:
+    """The incident log's filters (what the dashboard's bars link to), and a phrase for each one used.
+    A value that is not one of the choices is ignored rather than refused: these come from links."""
+    said = []
+    if (days := params.get("days", "")) and is_id(days) and 0 < int(days) <= 3660:
+        incidents = incidents.filter(occurred_at__gte=timezone.now() - datetime.timedelta(days=int(days)))
+        said.append(f"the last {int(days)} days")
+    if (severity := params.get("severity")) in Severity.values:
+        incidents = incidents.filter(severity=severity)
+        said.append(f"{Severity(severity).label.lower()} severity")
+    cause = params.get("cause")
+    if cause == "none":
+        incidents = incidents.filter(review__root_cause="")
+        said.append("root cause not yet known")
+    elif cause in RootCause.values:
+        incidents = incidents.filter(review__root_cause=cause)
+        said.append(f"root cause: {RootCause(cause).label}")
+    owner = params.get("owner", "")
+    if owner == "none":
+        incidents = incidents.filter(review__accountable_owner__isnull=True)
+        said.append("nobody named accountable")
+    elif is_id(owner):
+        person = Person.objects.filter(pk=owner).first()
+        incidents = incidents.filter(review__accountable_owner_id=owner)
+        said.append(f"accountable: {person.name if person else 'nobody by that id'}")
+    return incidents, said
 
 
 def incident_get(pk: int) -> Incident:

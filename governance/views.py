@@ -29,7 +29,14 @@ from .forms import (
 )
 from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
 from .rules import governance_findings
-from .selectors import data_source_list, incident_get, incident_list, incident_timeline, knowledge_asset_list
+from .selectors import (
+    data_source_list,
+    incident_filter,
+    incident_get,
+    incident_list,
+    incident_timeline,
+    knowledge_asset_list,
+)
 from .services import (
     ReviewConflict,
     agent_pause,
@@ -61,8 +68,15 @@ def incident_index(request):
         incidents = incidents.exclude(review__status=ReviewStatus.RESOLVED).filter(
             review__due_on__lt=timezone.localdate()
         )
+    incidents, filtered_by = incident_filter(incidents, request.GET)
     page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"incidents": page, "page": page, "shown": shown, "today": timezone.localdate()}
+    context = {
+        "incidents": page,
+        "page": page,
+        "shown": shown,
+        "filtered_by": filtered_by,
+        "today": timezone.localdate(),
+    }
     return render(request, "governance/incident_list.html", context)
 
 

@@ -32,6 +32,7 @@ def bar_chart(rows: list[tuple[str, int, str]], *, title: str, colour: str = "#2
         width = max(2, round(BAR_W * value / top)) if value else 0
         parts.append(
             f'<a href="{escape(url)}"><title>{escape(label)}: {value}</title>'
+            f'<rect x="0" y="{y}" width="{LABEL_W + BAR_W + value_w}" height="{ROW}" fill="transparent"/>'
             f'<text x="0" y="{y + 14}" fill="#1d2430">{escape(_label(label))}</text>'
             f'<rect x="{LABEL_W}" y="{y + 3}" width="{width}" height="13" rx="3" fill="{colour}"/>'
             f'<text x="{LABEL_W + width + 5}" y="{y + 14}" fill="#5d6778">{value}</text></a>'

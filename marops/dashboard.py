@@ -7,6 +7,7 @@ aggregates and grouped counts in the database, never a row per workflow or incid
 import datetime
 import statistics
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, F, Min, Q
@@ -58,6 +59,14 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
+class Bar(NamedTuple):
+    """One bar of an incident chart: its label, its count, and the incident-log filter behind it."""
+
+    label: str
+    n: int
+    filter: dict
+
+
 def plan_get() -> MigrationPlan:
     """The migration plan; a default one (start today, 3/6/9 months) until a Leader sets it."""
     plan = MigrationPlan.objects.select_related("target_chart").first()
@@ -100,8 +109,8 @@ class Dashboard:
     test_failures_shown: list[tuple[Step, Accountability]]
     flags: list[dict]
     incidents: dict
-    by_root_cause: list[tuple[str, int]]
-    by_owner: list[tuple[str, int]]
+    by_root_cause: list[Bar]
+    by_owner: list[Bar]
     median_resolve: datetime.timedelta | None
     findings: list
     live: Chart | None
@@ -148,7 +157,7 @@ class Dashboard:
         return [f for f in self.findings if f.rule == "missing-role"]
 
 
-def _incident_figures(since: datetime.datetime) -> tuple[dict, list, list, datetime.timedelta | None]:
+def _incident_figures(since: datetime.datetime) -> tuple[dict, list[Bar], list[Bar], datetime.timedelta | None]:
     today = timezone.localdate()
     in_period = Incident.objects.filter(occurred_at__gte=since)
     resolved = Q(review__status=ReviewStatus.RESOLVED)
@@ -162,15 +171,20 @@ def _incident_figures(since: datetime.datetime) -> tuple[dict, list, list, datet
     if postgres:
         figures["median"] = Median(F("review__resolved_at") - F("occurred_at"), filter=resolved)
     incidents = in_period.aggregate(**figures)
-    groups = in_period.values("review__root_cause", "review__accountable_owner__name").annotate(n=Count("pk"))
-    by_cause: dict[str, int] = {}
-    by_owner: dict[str, int] = {}
+    groups = in_period.values(
+        "review__root_cause", "review__accountable_owner_id", "review__accountable_owner__name"
+    ).annotate(n=Count("pk"))
+    by_cause: dict[str, Bar] = {}
+    by_owner: dict[int | None, Bar] = {}
     causes = dict(RootCause.choices)
     for row in groups:
-        cause = causes.get(row["review__root_cause"], "Not yet known")
-        owner = row["review__accountable_owner__name"] or NOBODY
-        by_cause[cause] = by_cause.get(cause, 0) + row["n"]
-        by_owner[owner] = by_owner.get(owner, 0) + row["n"]
+        cause, owner = row["review__root_cause"], row["review__accountable_owner_id"]
+        before = by_cause.get(cause) or Bar(causes.get(cause, "Not yet known"), 0, {"cause": cause or "none"})
+        by_cause[cause] = before._replace(n=before.n + row["n"])
+        before = by_owner.get(owner) or Bar(
+            row["review__accountable_owner__name"] or NOBODY, 0, {"owner": owner or "none"}
+        )
+        by_owner[owner] = before._replace(n=before.n + row["n"])
     median = incidents.pop("median", None)
     if not postgres:  # SQLite on a first run: small data, so Python can take the median
         durations = [
@@ -178,19 +192,19 @@ def _incident_figures(since: datetime.datetime) -> tuple[dict, list, list, datet
             for created, resolved_at in in_period.filter(resolved).values_list("occurred_at", "review__resolved_at")
         ]
         median = statistics.median(durations) if durations else None
-    by_count = lambda counts: sorted(counts.items(), key=lambda kv: -kv[1])  # noqa: E731
-    return incidents, by_count(by_cause), _top_owners(by_count(by_owner)), median
+    by_count = lambda bars: sorted(bars, key=lambda bar: (-bar.n, bar.label))  # noqa: E731
+    return incidents, by_count(by_cause.values()), _top_owners(by_count(by_owner.values())), median
 
 
-def _top_owners(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _top_owners(bars: list["Bar"]) -> list["Bar"]:
     """The owners with the most incidents, "Nobody named" always among them, the rest as one bar."""
-    nobody = [row for row in rows if row[0] == NOBODY]
-    named = [row for row in rows if row[0] != NOBODY]
+    nobody = [bar for bar in bars if bar.filter["owner"] == "none"]
+    named = [bar for bar in bars if bar.filter["owner"] != "none"]
     if len(named) <= OWNERS_SHOWN + 1:  # one more owner takes a bar of their own, not "1 other owners"
-        return rows
+        return bars
     shown, rest = named[:OWNERS_SHOWN], named[OWNERS_SHOWN:]
-    others = [(f"{len(rest)} other owners", sum(n for _, n in rest))]
-    return sorted(nobody + shown, key=lambda kv: -kv[1]) + others
+    others = Bar(f"{len(rest)} other owners", sum(bar.n for bar in rest), {})
+    return sorted(nobody + shown, key=lambda bar: -bar.n) + [others]
 
 
 def _charts(plan: MigrationPlan) -> tuple[Chart | None, Chart | None, list[Position], list[Position]]:

@@ -1,8 +1,11 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance.choices import Severity
@@ -52,23 +55,29 @@ def dashboard(request):
     load_permissions(request.user)
     period = request.GET.get("period", "90")
     board = dashboard_data(period_days=PERIODS.get(period, 90))
+    incidents = reverse("governance:incident-list")
+
+    def incidents_where(**filters) -> str:
+        """The incident log showing what a bar counts: the same period, and the bar's filter."""
+        return f"{incidents}?{urlencode({'show': 'all', 'days': board.period_days} | filters)}"
+
     context = {
         "board": board,
         "period": period if period in PERIODS else "90",
         "charts": {
             "flags": bar_chart([(f["label"], f["n"], "/workflows/flags/") for f in board.flags], title="Open flags"),
             "severity": bar_chart(
-                [(label, board.incidents[key], "/governance/incidents/?show=all") for key, label in Severity.choices],
+                [(label, board.incidents[key], incidents_where(severity=key)) for key, label in Severity.choices],
                 title="Incidents by severity",
                 colour="#b42318",
             ),
             "causes": bar_chart(
-                [(c, n, "/governance/incidents/?show=all") for c, n in board.by_root_cause],
+                [(bar.label, bar.n, incidents_where(**bar.filter)) for bar in board.by_root_cause],
                 title="Incidents by root cause",
                 colour="#a86400",
             ),
             "owners": bar_chart(
-                [(o, n, "/governance/incidents/?show=all") for o, n in board.by_owner],
+                [(bar.label, bar.n, incidents_where(**bar.filter)) for bar in board.by_owner],
                 title="Incidents by accountable owner",
                 colour="#5b3cc4",
             ),

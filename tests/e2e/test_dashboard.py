@@ -23,6 +23,15 @@ def test_the_cmo_reads_the_dashboard_and_follows_a_figure(page: Page, live_serve
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
     page.get_by_test_id("tile-test").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The Test")
+    page.go_back()
+    # A bar opens the incidents it counts: anywhere on its row, not only on the bar or the label.
+    owners = page.locator("svg[aria-label='Incidents by accountable owner'] a")
+    expect(owners.first.locator("title")).to_contain_text("Nobody named")
+    owners.first.click()
+    expect(page.get_by_test_id("incident-filters")).to_have_text(
+        "Only the last 30 days; nobody named accountable. Show them all"
+    )
+    expect(page.locator("table tbody tr")).to_have_count(2)
 
 
 def test_a_leader_sets_the_plan_and_a_bad_date_is_refused(page: Page, live_server):

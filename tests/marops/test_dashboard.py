@@ -24,7 +24,7 @@ def test_the_demo_figures(demo):
     assert (board.workflows["owned"], board.workflows["critical"], board.workflows["critical_marops"]) == (6, 5, 2)
     assert board.incidents["total"] == 5 and board.incidents["overdue"] == 1
     assert board.median_resolve == datetime.timedelta(days=4)
-    assert dict(board.by_owner)["Tom Nguyen"] == 2
+    assert {bar.label: bar.n for bar in board.by_owner}["Tom Nguyen"] == 2
     assert [s.title for s in board.plan_steps] == [
         "Map workflows, not platforms",
         "Assign workflow owners",
@@ -101,11 +101,11 @@ def test_at_scale_the_page_summarises_and_links_to_the_rest(client, demo):
     for i in range(12):
         AgentFactory(name=f"Paused {i:02}", status="paused")
     board = dashboard(period_days=30)
-    labels = [label for label, _ in board.by_owner]
+    labels = [bar.label for bar in board.by_owner]
     assert len(labels) == 12 and "Nobody named" in labels and labels[-1].endswith("other owners")
-    named = [n for label, n in board.by_owner[:-1] if label != "Nobody named"]
+    named = [bar.n for bar in board.by_owner[:-1] if bar.label != "Nobody named"]
     assert named == sorted(named, reverse=True) and min(named) >= 2  # the busiest owners get the bars
-    assert sum(n for _, n in board.by_owner) == board.incidents["total"]
+    assert sum(bar.n for bar in board.by_owner) == board.incidents["total"]
     board.findings = board.findings * 5
     assert len(board.findings_shown) == 10 and board.findings_more == len(board.findings) - 10
 
@@ -131,12 +131,14 @@ def test_a_bar_chart_cuts_long_labels_and_names_them_whole_on_hover():
 
 
 def test_eleven_owners_each_keep_their_own_bar():
-    from marops.dashboard import _top_owners
+    from marops.dashboard import Bar, _top_owners
 
-    rows = [(f"Owner {i}", 20 - i) for i in range(11)] + [("Nobody named", 1)]
+    rows = [Bar(f"Owner {i}", 20 - i, {"owner": i + 1}) for i in range(11)] + [
+        Bar("Nobody named", 1, {"owner": "none"})
+    ]
     assert _top_owners(rows) == rows
-    twelve = rows + [("Owner 11", 1)]
-    assert _top_owners(twelve)[-1] == ("2 other owners", 10 + 1)  # Owner 10 and Owner 11
+    twelve = rows + [Bar("Owner 11", 1, {"owner": 12})]
+    assert _top_owners(twelve)[-1] == Bar("2 other owners", 10 + 1, {})  # Owner 10 and Owner 11
 
 
 def test_a_bar_chart_leaves_room_for_its_largest_value():
@@ -156,3 +158,25 @@ def test_the_bench_settings_refuse_to_load_outside_make_bench(monkeypatch):
     sys.modules.pop("bench.settings", None)
     with pytest.raises(ImproperlyConfigured, match="only make bench"):
         importlib.import_module("bench.settings")
+
+
+def test_each_incident_bar_opens_the_incidents_it_counts(client, demo):
+    """The CMO clicks a bar and reads exactly the incidents behind it, over the same period."""
+    import re
+    from html import unescape
+
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("dashboard"), {"period": "90"}).content.decode()
+    board = dashboard(period_days=90)
+    bars = re.findall(r'<a href="([^"]+)"><title>([^<]+): (\d+)</title>', page)
+    incident_bars = [(unescape(url), label, int(n)) for url, label, n in bars if "/governance/incidents/" in url]
+    assert len(incident_bars) == 4 + len(board.by_root_cause) + len(board.by_owner)
+    for url, label, n in incident_bars:
+        log = client.get(url).content.decode()
+        assert f"{n} incident{'s' if n != 1 else ''}</span>" in log, (label, url)
+        assert "days=90" in url and 'data-testid="incident-filters"' in log
+    tom = next(url for url, label, _ in incident_bars if label == "Tom Nguyen")
+    assert "accountable: Tom Nguyen" in client.get(tom).content.decode()
+    # Links are typed by hand too: a wrong value is ignored, never a 500.
+    for junk in ({"severity": "huge"}, {"owner": "abc"}, {"cause": "x"}, {"days": "99999999999999999999"}):
+        assert client.get(reverse("governance:incident-list"), junk).status_code == 200
