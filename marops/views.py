@@ -65,7 +65,10 @@ def dashboard(request):
         "board": board,
         "period": period if period in PERIODS else "90",
         "charts": {
-            "flags": bar_chart([(f["label"], f["n"], "/workflows/flags/") for f in board.flags], title="Open flags"),
+            "flags": bar_chart(
+                [(f["label"], f["n"], f"{reverse('workflows:flag-list')}?kind={f['kind']}") for f in board.flags],
+                title="Open flags",
+            ),
             "severity": bar_chart(
                 [(label, board.incidents[key], incidents_where(severity=key)) for key, label in Severity.choices],
                 title="Incidents by severity",

@@ -16,6 +16,7 @@ from marops.imports import csv_import_page
 from roles.choices import ChartStatus
 from roles.models import Position
 
+from .choices import FlagKind
 from .csv_io import inventory_export_csv, inventory_import_csv
 from .forms import InventoryImportForm, OwnerForm, PlatformForm, StepForm, WorkflowForm
 from .models import Platform, Step, Workflow
@@ -262,8 +263,14 @@ def platform_add(request):
 @require_GET
 @permission_required("workflows.view_ownershipflag", raise_exception=True)
 def flag_index(request):
-    page = Paginator(flag_list(), 100).get_page(request.GET.get("page"))
-    return render(request, "workflows/flag_list.html", {"flags": page, "page": page})
+    flags = flag_list()
+    kind = request.GET.get("kind")
+    kind = kind if kind in FlagKind.values else None  # from a dashboard bar; anything else shows them all
+    if kind:
+        flags = flags.filter(kind=kind)
+    page = Paginator(flags, 100).get_page(request.GET.get("page"))
+    context = {"flags": page, "page": page, "kind": FlagKind(kind).label if kind else None}
+    return render(request, "workflows/flag_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -177,6 +177,11 @@ def test_each_incident_bar_opens_the_incidents_it_counts(client, demo):
         assert "days=90" in url and 'data-testid="incident-filters"' in log
     tom = next(url for url, label, _ in incident_bars if label == "Tom Nguyen")
     assert "accountable: Tom Nguyen" in client.get(tom).content.decode()
+    flag_bars = [unescape(url) for url, _, _ in bars if "/workflows/flags/" in url]
+    assert len(flag_bars) == len(board.flags)
+    for url, flag in zip(flag_bars, board.flags, strict=True):
+        assert url.endswith(f"?kind={flag['kind']}")
+        assert client.get(url).content.decode().count('data-testid="flag"') == flag["n"]
     # Links are typed by hand too: a wrong value is ignored, never a 500.
     for junk in ({"severity": "huge"}, {"owner": "abc"}, {"cause": "x"}, {"days": "99999999999999999999"}):
         assert client.get(reverse("governance:incident-list"), junk).status_code == 200

@@ -206,3 +206,12 @@ def test_the_list_pages_by_name_finds_by_name_and_counts_them_all(client, demo, 
         "No workflow is called anything like “zzz”."
         in client.get(reverse("workflows:workflow-list"), {"q": "zzz"}).content.decode()
     )
+
+
+def test_the_flags_page_shows_one_kind_when_asked(client, demo):
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("workflows:flag-list"), {"kind": "owner-inactive"}).content.decode()
+    assert 'data-kind="owner-inactive"' in page and 'data-kind="owner-outside-marops"' not in page
+    assert "Only “Owner inactive”." in page
+    everything = client.get(reverse("workflows:flag-list"), {"kind": "nonsense"}).content.decode()
+    assert 'data-kind="owner-outside-marops"' in everything and "Only “" not in everything
