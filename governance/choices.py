@@ -41,3 +41,4 @@ class AssetKind(models.TextChoices):
 class KillSwitchAction(models.TextChoices):
     PAUSE = "pause", "Paused"
     RESUME = "resume", "Resumed"
+    RETIRE = "retire", "Retired"

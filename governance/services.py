@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from roles.models import Person
 from roles.selectors import head_of_marops
-from workflows.choices import AgentStatus, FlagKind
+from workflows.choices import AgentStatus, FlagKind, WorkflowStatus
 from workflows.models import Agent, OwnershipFlag, Step
 from workflows.selectors import agent_accountable, step_accountable
 
@@ -256,3 +256,32 @@ def agent_resume(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
         raise ValidationError({"reason": "Say why the agent may run again."})
     Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.ACTIVE)
     return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.RESUME, by=by, reason=reason.strip())
+
+
+STEPS_NAMED = 3  # steps named when refusing to retire an agent that still acts in some
+
+
+@transaction.atomic
+def agent_retire(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
+    """Retire an agent for good (a Leader's decision, recorded like the kill switch). Only an agent that
+    acts in no step of a workflow in use: its steps need another agent, or a human, first. Its incidents
+    and history stay; the ownership scan stops flagging it."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    if agent.status == AgentStatus.RETIRED:
+        raise ValidationError(f"{agent.name} is already retired.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the agent is retired."})
+    steps = list(
+        agent.steps.exclude(workflow__status=WorkflowStatus.RETIRED)
+        .select_related("workflow")
+        .order_by("workflow__name", "order")[: STEPS_NAMED + 1]
+    )
+    if steps:
+        named = "; ".join(f"“{s.workflow.name}” step {s.order}" for s in steps[:STEPS_NAMED])
+        more = " and more" if len(steps) > STEPS_NAMED else ""
+        raise ValidationError(
+            f"{agent.name} still acts in {named}{more}. Give those steps another agent, or make them human, first."
+        )
+    Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.RETIRED)
+    return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.RETIRE, by=by, reason=reason.strip())
+

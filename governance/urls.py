@@ -15,6 +15,7 @@ urlpatterns = [
     path("agents/<int:pk>/policy/", views.agent_policy, name="agent-policy"),
     path("agents/<int:pk>/pause/", views.agent_pause_view, name="agent-pause"),
     path("agents/<int:pk>/resume/", views.agent_resume_view, name="agent-resume"),
+    path("agents/<int:pk>/retire/", views.agent_retire_view, name="agent-retire"),
     path("test/", views.test_page, name="test"),
     path("data-sources/", views.data_source_index, name="data-source-list"),
     path("knowledge/", views.knowledge_asset_index, name="knowledge-asset-list"),

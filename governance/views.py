@@ -41,6 +41,7 @@ from .services import (
     ReviewConflict,
     agent_pause,
     agent_resume,
+    agent_retire,
     corrective_action_add,
     corrective_action_set_done,
     incident_create,
@@ -284,6 +285,7 @@ def _agent_page(request, agent_pk: int, status=200, **forms):
         "head": head_of_marops(),
         "policy_form": forms.get("policy_form") or PolicyForm(initial={"allowed_mode": agent.allowed_mode}),
         "pause_form": forms.get("pause_form") or KillSwitchForm(),
+        "retire_form": forms.get("retire_form") or KillSwitchForm(),
         "error": forms.get("error", ""),
     }
     return render(request, "governance/agent_detail.html", context, status=status)
@@ -307,14 +309,15 @@ def agent_policy(request, pk: int):
     return _agent_page(request, pk, status=403 if form.non_field_errors() else 422, policy_form=form)
 
 
-def _kill_switch(request, pk: int, service, done: str, level=messages.SUCCESS):
-    """Pause or resume: the service records who, when and why; a refusal shows on the agent page."""
+def _kill_switch(request, pk: int, service, done: str, level=messages.SUCCESS, form_key="pause_form"):
+    """Pause, resume or retire: the service records who, when and why; a refusal shows on the agent
+    page, in the form that was sent (its reason kept)."""
     agent = get_object_or_404(Agent, pk=pk)
     form = KillSwitchForm(request.POST)
     if apply_service(form, lambda f: service(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
         messages.add_message(request, level, done.format(agent=agent.name))
         return redirect("governance:agent-detail", pk)
-    return _agent_page(request, pk, status=422, pause_form=form, error=" ".join(form.non_field_errors()))
+    return _agent_page(request, pk, status=422, error=" ".join(form.non_field_errors()), **{form_key: form})
 
 
 @require_POST
@@ -329,6 +332,12 @@ def agent_pause_view(request, pk: int):
 @permission_required("workflows.resume_agent", raise_exception=True)
 def agent_resume_view(request, pk: int):
     return _kill_switch(request, pk, agent_resume, "{agent} is running again.")
+
+
+@require_POST
+@permission_required("workflows.retire_agent", raise_exception=True)
+def agent_retire_view(request, pk: int):
+    return _kill_switch(request, pk, agent_retire, "{agent} is retired.", form_key="retire_form")
 
 
 @read_only

@@ -17,7 +17,7 @@ GROUPS = {
     "Leaders": {
         "roles": dict.fromkeys(["person", "chart", "position", "positionrole"], ALL),
         "workflows": dict.fromkeys(["platform", "workflow", "step"], ALL)
-        | {"agent": (*ALL, "resume"), "ownershipflag": ("view", "change")},
+        | {"agent": (*ALL, "resume", "retire"), "ownershipflag": ("view", "change")},
         "governance": {"policydecision": ("add", "view"), "killswitchevent": ("add", "view")},
         "marops": {"migrationplan": ("add", "change", "view")},
     },

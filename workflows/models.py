@@ -49,7 +49,10 @@ class Agent(models.Model):
 
     class Meta:
         ordering = ["name"]
-        permissions = [("resume_agent", "Can resume a paused agent (a Leader's decision)")]
+        permissions = [
+            ("resume_agent", "Can resume a paused agent (a Leader's decision)"),
+            ("retire_agent", "Can retire an agent that acts in no workflow (a Leader's decision)"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="workflows_agent_unique_name"),
             choices_constraint("status", AgentStatus, "workflows_agent"),

@@ -171,3 +171,49 @@ def test_the_test_page_puts_failures_first_and_pages_the_rest(client, demo, djan
     assert len(rows) == 100 and all("✘" in row for row in rows[:4]) and "✘" not in "".join(rows[4:])
     failing = client.get(reverse("governance:test"), {"show": "failing"}).content.decode()
     assert failing.count('data-testid="test-row"') == 4 and "Page 1" not in failing
+
+
+def test_a_leader_retires_an_idle_agent_and_the_scan_stops_flagging_it(client, demo):
+    from workflows.models import OwnershipFlag, Step
+    from workflows.scan import ownership_scan
+
+    ownership_scan()
+    intent = Agent.objects.get(name="Intent Signal Agent")  # acts in no step: the demo flags it
+    assert OwnershipFlag.objects.filter(agent=intent, resolved_at__isnull=True).exists()
+    client.force_login(make_user("s", "MarOps staff"))
+    assert client.post(reverse("governance:agent-retire", args=[intent.pk]), {"reason": "Replaced"}).status_code == 403
+    client.force_login(make_user("l", "Leaders"))
+    refused = client.post(reverse("governance:agent-retire", args=[intent.pk]), {"reason": "  "})
+    assert refused.status_code == 422 and "This field is required." in refused.content.decode()
+    response = client.post(reverse("governance:agent-retire", args=[intent.pk]), {"reason": "Replaced by CDP scoring"})
+    assert response.status_code == 302 and Agent.objects.get(pk=intent.pk).status == "retired"
+    event = KillSwitchEvent.objects.get(agent=intent)
+    assert (event.action, event.reason) == ("retire", "Replaced by CDP scoring")
+    page = client.get(reverse("governance:agent-detail", args=[intent.pk])).content.decode()
+    assert "Retired: it acts in no workflow" in page and "Retire Intent Signal Agent…" not in page
+    ownership_scan()
+    assert not OwnershipFlag.objects.filter(agent=intent, resolved_at__isnull=True).exists()
+
+    # An agent that still acts in a step stays, with the steps named and the reason kept.
+    chat = Agent.objects.get(name="Chat Concierge")
+    response = client.post(reverse("governance:agent-retire", args=[chat.pk]), {"reason": "Too risky"})
+    html = response.content.decode()
+    assert response.status_code == 422 and "Chat Concierge still acts in “Lead routing” step 2." in html
+    assert ">Too risky</textarea>" in html and '<details class="retire" open>' in html
+    assert Agent.objects.get(pk=chat.pk).status == "active" and Step.objects.filter(agent=chat).exists()
+    assert KillSwitchEvent.objects.filter(agent=chat).count() == 0
+
+
+def test_retiring_is_refused_twice_and_ignores_steps_of_retired_workflows():
+    from governance.services import agent_retire
+    from tests.factories import WorkflowFactory
+
+    leader = make_user("l", "Leaders")
+    agent = AgentFactory(name="Old bot")
+    StepFactory(agent=agent, workflow=WorkflowFactory(name="Old campaign", status="retired"))
+    agent_retire(agent=agent, reason="Replaced", by=leader)
+    with pytest.raises(ValidationError, match="already retired"):
+        agent_retire(agent=agent, reason="Again", by=leader)
+    with pytest.raises(ValidationError, match="not active"):
+        agent_pause(agent=agent, reason="x", by=leader)
+    assert KillSwitchEvent.objects.filter(agent=agent).count() == 1

@@ -142,7 +142,7 @@ def test_the_flags_page_links_each_flag_to_its_fix(client, demo):
     page = client.get(reverse("workflows:flag-list")).content.decode()
     routing = Workflow.objects.get(name="Lead routing")
     assert f'href="/workflows/{routing.pk}/">Assign a MarOps owner</a>' in page
-    assert "Put Intent Signal Agent in a workflow step, or pause it" in page
+    assert "Put Intent Signal Agent in a workflow step, or pause or retire it" in page
 
 
 def test_the_flags_page_shows_100_a_page(client, demo):
