@@ -22,6 +22,7 @@ class GovernanceFinding:
     rule: str
     message: str
     agent_id: int | None = None
+    asset_id: int | None = None  # a knowledge asset's findings show on the page of each agent using it
 
 
 def mode_exceeds_policy() -> list[GovernanceFinding]:
@@ -70,6 +71,7 @@ def asset_owner_without_role() -> list[GovernanceFinding]:
         GovernanceFinding(
             "asset-owner-without-role",
             f"“{asset}” is owned by {asset.owner.name}, who does not hold the Prompt and Knowledge Designer role.",
+            asset_id=asset.pk,
         )
         for asset in KnowledgeAsset.objects.select_related("owner")
         if asset.owner_id not in designers
@@ -82,12 +84,14 @@ def stale_output_audit() -> list[GovernanceFinding]:
     findings = []
     for asset in KnowledgeAsset.objects.annotate(last_audit=Max("audits__audited_on")):
         if asset.last_audit is None:
-            findings.append(GovernanceFinding("stale-output-audit", f"“{asset}” has never had its outputs audited."))
+            message = f"“{asset}” has never had its outputs audited."
+            findings.append(GovernanceFinding("stale-output-audit", message, asset_id=asset.pk))
         elif asset.last_audit < cutoff:
             findings.append(
                 GovernanceFinding(
                     "stale-output-audit",
                     f"“{asset}” was last audited on {asset.last_audit:%d %b %Y}, more than 90 days ago.",
+                    asset_id=asset.pk,
                 )
             )
     return findings

@@ -284,4 +284,3 @@ def agent_retire(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
         )
     Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.RETIRED)
     return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.RETIRE, by=by, reason=reason.strip())
-

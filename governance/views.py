@@ -273,15 +273,17 @@ def output_audit_add(request, pk: int):
 def _agent_page(request, agent_pk: int, status=200, **forms):
     agent = get_object_or_404(Agent, pk=agent_pk)
     steps = agent.steps.select_related("workflow__owner", "platform").order_by("workflow__name", "order")
+    assets = list(agent.knowledge_assets.select_related("owner"))
+    asset_ids = {asset.pk for asset in assets}
     context = {
         "agent": agent,
         "steps": [(step, step_accountable(step)) for step in steps],
         "sources": agent.data_sources.all(),
-        "assets": agent.knowledge_assets.select_related("owner"),
+        "assets": assets,
         "decisions": agent.policy_decisions.select_related("decided_by"),
         "events": agent.kill_switch_events.select_related("by"),
         "incidents": agent.incidents.select_related("review__accountable_owner").order_by("-occurred_at")[:20],
-        "findings": [f for f in governance_findings() if f.agent_id == agent.pk],
+        "findings": [f for f in governance_findings() if f.agent_id == agent.pk or f.asset_id in asset_ids],
         "head": head_of_marops(),
         "policy_form": forms.get("policy_form") or PolicyForm(initial={"allowed_mode": agent.allowed_mode}),
         "pause_form": forms.get("pause_form") or KillSwitchForm(),

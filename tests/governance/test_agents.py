@@ -217,3 +217,17 @@ def test_retiring_is_refused_twice_and_ignores_steps_of_retired_workflows():
     with pytest.raises(ValidationError, match="not active"):
         agent_pause(agent=agent, reason="x", by=leader)
     assert KillSwitchEvent.objects.filter(agent=agent).count() == 1
+
+
+def test_an_agent_page_shows_the_findings_of_the_knowledge_it_uses(client, demo):
+    asset = KnowledgeAsset.objects.create(
+        name="Pricing FAQ", kind="knowledge_base", owner=PersonFactory(name="Sam Hill")
+    )
+    user, bystander = AgentFactory(name="Answer bot"), AgentFactory(name="Other bot")
+    asset.agents.add(user)
+    client.force_login(make_user("e", "Executives"))
+    page = client.get(reverse("governance:agent-detail", args=[user.pk])).content.decode()
+    assert "has never had its outputs audited." in page
+    assert "is owned by Sam Hill, who does not hold the Prompt and Knowledge Designer role." in page
+    other = client.get(reverse("governance:agent-detail", args=[bystander.pk])).content.decode()
+    assert "Pricing FAQ" not in other
