@@ -9,9 +9,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -21,7 +22,7 @@ from governance.models import Incident
 from governance.selectors import incident_get, incident_list
 from governance.services import ReviewConflict, agent_pause, incident_create, review_resolve, review_save
 from roles.models import Person
-from workflows.models import Agent, Step
+from workflows.models import Agent, Step, Workflow
 from workflows.selectors import flag_list, step_accountable, workflow_list
 
 from .tokens import api_token_user
@@ -55,6 +56,33 @@ api = NinjaAPI(
     auth=BearerToken(),
     urls_namespace="api",
 )
+
+
+class Page(Schema):
+    """Lists come a page at a time: the body stays a list, and the headers say what else there is."""
+
+    page: int = Field(1, ge=1, le=1_000_000, description="Which page, from 1.")
+    per_page: int = Field(100, ge=1, le=500, description="How many items a page holds (at most 500).")
+
+
+def paged(request, response: HttpResponse, items, page: Page):
+    """One page of `items` (a queryset). `X-Total-Count` says how many there are in all, and a `Link`
+    header (rel="next", rel="prev") gives the neighbouring pages, as GitHub's API does."""
+    total = items.count()
+    start = (page.page - 1) * page.per_page
+    response["X-Total-Count"] = str(total)
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query["page"], query["per_page"] = str(number), str(page.per_page)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    links = [f'<{url(page.page + 1)}>; rel="next"'] if start + page.per_page < total else []
+    if page.page > 1:
+        links.append(f'<{url(min(page.page - 1, max(1, -(-total // page.per_page))))}>; rel="prev"')
+    if links:
+        response["Link"] = ", ".join(links)
+    return items[start : start + page.per_page]
 
 
 # Services name model fields; the API's payload names them differently.
@@ -169,9 +197,11 @@ class FlagOut(Schema):
     tags=["workflows"],
     auth=BearerToken("workflows.view_workflow", "read workflows"),
 )
-def list_workflows(request, critical: bool | None = None):
-    workflows = workflow_list()
-    return workflows.filter(is_critical=critical) if critical is not None else workflows
+def list_workflows(request, response: HttpResponse, page: Query[Page], critical: bool | None = None):
+    workflows = Workflow.objects.select_related("owner").order_by("name", "pk")
+    if critical is not None:
+        workflows = workflows.filter(is_critical=critical)
+    return paged(request, response, workflows, page)
 
 
 @api.get(
@@ -261,9 +291,11 @@ def log_incident(request, payload: IncidentIn):
     tags=["incidents"],
     auth=BearerToken("governance.view_incident", "read incidents"),
 )
-def list_incidents(request, open_only: bool = True):
-    incidents = incident_list().order_by("-occurred_at")
-    return incidents.exclude(review__status=ReviewStatus.RESOLVED) if open_only else incidents
+def list_incidents(request, response: HttpResponse, page: Query[Page], open_only: bool = True):
+    incidents = incident_list().order_by("-occurred_at", "-pk")
+    if open_only:
+        incidents = incidents.exclude(review__status=ReviewStatus.RESOLVED)
+    return paged(request, response, incidents, page)
 
 
 @api.get(
@@ -333,5 +365,5 @@ def pause_agent(request, agent_id: int, payload: PauseIn):
     tags=["ownership"],
     auth=BearerToken("workflows.view_ownershipflag", "read ownership flags"),
 )
-def open_flags(request):
-    return flag_list()[:1000]
+def open_flags(request, response: HttpResponse, page: Query[Page]):
+    return paged(request, response, flag_list().order_by("-opened_at", "-pk"), page)

@@ -289,3 +289,24 @@ def test_an_incident_is_answered_with_its_time_in_utc_whatever_offset_was_sent(a
     stored = api.get(f"/api/v1/incidents/{created['id']}").json()
     assert created["occurred_at"] == stored["occurred_at"]
     assert created["occurred_at"].startswith("2026-11-20T12:30:00")
+
+
+def test_lists_come_a_page_at_a_time_with_the_total_and_links_in_headers(as_user):
+    Workflow.objects.bulk_create(Workflow(name=f"Zz journey {i:03}") for i in range(130))
+    api = as_user("Executives")
+    first = api.get("/api/v1/workflows", {"per_page": 50, "critical": "false"})
+    assert first.status_code == 200 and len(first.json()) == 50
+    assert first["X-Total-Count"] == "132"  # the demo's two non-critical workflows and the 130
+    assert first["Link"] == '<http://testserver/api/v1/workflows?per_page=50&critical=false&page=2>; rel="next"'
+    last = api.get("/api/v1/workflows", {"per_page": 50, "critical": "false", "page": 3})
+    assert [w["name"] for w in last.json()][-1] == "Zz journey 129" and len(last.json()) == 32
+    assert last["Link"] == '<http://testserver/api/v1/workflows?per_page=50&critical=false&page=2>; rel="prev"'
+    seen = {w["id"] for n in (1, 2, 3) for w in api.get("/api/v1/workflows", {"per_page": 50, "page": n}).json()}
+    assert len(seen) == Workflow.objects.count()  # every workflow once, none twice
+    assert api.get("/api/v1/workflows").json().__len__() == 100  # the default page
+    for bad in ({"per_page": 501}, {"page": 0}, {"page": "x"}):
+        response = api.get("/api/v1/workflows", bad)
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] in bad
+    assert api.get("/api/v1/incidents", {"page": 99})["X-Total-Count"] == str(
+        Incident.objects.exclude(review__status="resolved").count()
+    )
