@@ -16,7 +16,7 @@ from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
 def incident_list() -> QuerySet[Incident]:
     return Incident.objects.select_related(
         "agent", "step__workflow", "accountable_person", "review__accountable_owner", "reporter"
-    )
+    ).order_by("-occurred_at", "-pk")  # a fixed order, so pages never repeat or skip an incident
 
 
 def incident_filter(incidents: QuerySet[Incident], params) -> tuple[QuerySet[Incident], list[str]]:

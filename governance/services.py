@@ -283,4 +283,8 @@ def agent_retire(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
             f"{agent.name} still acts in {named}{more}. Give those steps another agent, or make them human, first."
         )
     Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.RETIRED)
+    # Its "acts in no workflow" flag is answered now, not at the next scan.
+    OwnershipFlag.objects.filter(agent=agent, kind=FlagKind.AGENT_IN_NO_WORKFLOW, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
     return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.RETIRE, by=by, reason=reason.strip())

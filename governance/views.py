@@ -319,7 +319,7 @@ def _kill_switch(request, pk: int, service, done: str, level=messages.SUCCESS, f
     if apply_service(form, lambda f: service(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
         messages.add_message(request, level, done.format(agent=agent.name))
         return redirect("governance:agent-detail", pk)
-    return _agent_page(request, pk, status=422, error=" ".join(form.non_field_errors()), **{form_key: form})
+    return _agent_page(request, pk, status=422, **{form_key: form})  # the form shows its own errors
 
 
 @require_POST

@@ -14,8 +14,9 @@ def _label(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def bar_chart(rows: list[tuple[str, int, str]], *, title: str, colour: str = "#2f5bd3") -> str:
-    """Horizontal bars: one (label, value, link) per row, each bar a link to the screen behind it."""
+def bar_chart(rows: list[tuple[str, int, str | None]], *, title: str, colour: str = "#2f5bd3") -> str:
+    """Horizontal bars: one (label, value, link) per row, each bar a link to the screen behind it (a row
+    that no one screen lists, such as "12 other owners", has no link)."""
     if not rows:
         return mark_safe(f'<p class="muted small">No data for {escape(title.lower())}.</p>')
     top = max(value for _, value, _ in rows) or 1
@@ -30,12 +31,13 @@ def bar_chart(rows: list[tuple[str, int, str]], *, title: str, colour: str = "#2
     for index, (label, value, url) in enumerate(rows):
         y = index * ROW + 2
         width = max(2, round(BAR_W * value / top)) if value else 0
-        parts.append(
-            f'<a href="{escape(url)}"><title>{escape(label)}: {value}</title>'
+        row = (
+            f"<title>{escape(label)}: {value}</title>"
             f'<rect x="0" y="{y}" width="{LABEL_W + BAR_W + value_w}" height="{ROW}" fill="transparent"/>'
             f'<text x="0" y="{y + 14}" fill="#1d2430">{escape(_label(label))}</text>'
             f'<rect x="{LABEL_W}" y="{y + 3}" width="{width}" height="13" rx="3" fill="{colour}"/>'
-            f'<text x="{LABEL_W + width + 5}" y="{y + 14}" fill="#5d6778">{value}</text></a>'
+            f'<text x="{LABEL_W + width + 5}" y="{y + 14}" fill="#5d6778">{value}</text>'
         )
+        parts.append(f'<a href="{escape(url)}">{row}</a>' if url else f"<g>{row}</g>")
     parts.append("</svg>")
     return mark_safe("".join(parts))

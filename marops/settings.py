@@ -152,6 +152,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MarOps <marops@localh
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if env_bool("DJANGO_BEHIND_HTTPS_PROXY"):
+    # The proxy ends TLS and says so: links the app builds (the API's Link header) then start https://.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Celery -----------------------------------------------------------------
 # With REDIS_URL, Redis is the broker. Without it (a first run on a laptop), a filesystem

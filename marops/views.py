@@ -80,7 +80,7 @@ def dashboard(request):
                 colour="#a86400",
             ),
             "owners": bar_chart(
-                [(bar.label, bar.n, incidents_where(**bar.filter)) for bar in board.by_owner],
+                [(bar.label, bar.n, incidents_where(**bar.filter) if bar.filter else None) for bar in board.by_owner],
                 title="Incidents by accountable owner",
                 colour="#5b3cc4",
             ),

@@ -203,7 +203,7 @@ def agent_list() -> QuerySet[Agent]:
 
 
 def flag_list(*, open_only: bool = True) -> QuerySet[OwnershipFlag]:
-    flags = OwnershipFlag.objects.select_related("workflow", "step__workflow", "agent")
+    flags = OwnershipFlag.objects.select_related("workflow", "step__workflow", "agent").order_by("-opened_at", "-pk")
     return flags.filter(resolved_at__isnull=True) if open_only else flags
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from roles.models import Person, Role
 
-from .choices import MODES_ALLOWED, AgentStatus, StepMode
+from .choices import MODES_ALLOWED, AgentStatus, StepMode, WorkflowStatus
 from .models import Agent, Platform, Step, Workflow
 
 
@@ -37,6 +37,15 @@ def workflow_save(
     clash = Workflow.objects.filter(name__iexact=name).exclude(pk=getattr(workflow, "pk", None)).first()
     if clash is not None:
         raise ValidationError({"name": f"There is already a workflow called “{clash.name}”."})
+    if workflow is not None and workflow.status == WorkflowStatus.RETIRED and status != WorkflowStatus.RETIRED:
+        stale = workflow.steps.filter(agent__status=AgentStatus.RETIRED).select_related("agent").first()
+        if stale is not None:
+            raise ValidationError(
+                {
+                    "status": f"Step {stale.order} “{stale.name}” uses {stale.agent.name}, which is retired: "
+                    "give it another agent, or make it human, before the workflow is used again."
+                }
+            )
     workflow = workflow or Workflow()
     workflow.name, workflow.description, workflow.is_critical, workflow.status = name, description, is_critical, status
     workflow.full_clean(exclude=["owner"])
@@ -115,6 +124,10 @@ def step_save(*, workflow: Workflow, data: StepData, step: Step | None = None) -
     """Add a step (at the end, or at `order`) or change one; steps stay numbered 1, 2, 3…"""
     _check_step(data)
     Workflow.objects.select_for_update().filter(pk=workflow.pk).first()  # one editor of the steps at a time
+    if data.agent is not None:  # locked, as agent_retire does, so a step never lands on an agent being retired
+        status = Agent.objects.select_for_update().filter(pk=data.agent.pk).values_list("status", flat=True).first()
+        if status == AgentStatus.RETIRED:
+            raise ValidationError({"agent": f"{data.agent.name} is retired."})
     order = _place(workflow, step, data.order)
     step = step or Step(workflow=workflow)
     step.order, step.name, step.platform, step.mode = order, data.name.strip(), data.platform, data.mode

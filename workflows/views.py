@@ -50,7 +50,7 @@ def workflow_index(request):
     workflows = workflow_list().order_by("name")
     if request.GET.get("critical"):
         workflows = workflows.filter(is_critical=True)
-    if query := request.GET.get("q", "").strip():
+    if query := request.GET.get("q", "").replace("\x00", "").strip():  # PostgreSQL text holds no NUL
         workflows = workflows.filter(name__icontains=query)
     page = Paginator(workflows, WORKFLOWS_PER_PAGE).get_page(request.GET.get("page"))
     context = {

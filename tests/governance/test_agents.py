@@ -11,7 +11,7 @@ from governance.rules import asset_owner_without_role, disallowed_data_source, m
 from governance.services import agent_pause, agent_resume, policy_decide
 from tests.conftest import make_user
 from tests.factories import AgentFactory, ChartFactory, PersonFactory, PositionFactory, StepFactory, role
-from workflows.models import Agent
+from workflows.models import Agent, Workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -191,14 +191,14 @@ def test_a_leader_retires_an_idle_agent_and_the_scan_stops_flagging_it(client, d
     assert (event.action, event.reason) == ("retire", "Replaced by CDP scoring")
     page = client.get(reverse("governance:agent-detail", args=[intent.pk])).content.decode()
     assert "Retired: it acts in no workflow" in page and "Retire Intent Signal Agent…" not in page
-    ownership_scan()
-    assert not OwnershipFlag.objects.filter(agent=intent, resolved_at__isnull=True).exists()
+    assert not OwnershipFlag.objects.filter(agent=intent, resolved_at__isnull=True).exists()  # closed at once
+    assert not ownership_scan().changed
 
     # An agent that still acts in a step stays, with the steps named and the reason kept.
     chat = Agent.objects.get(name="Chat Concierge")
     response = client.post(reverse("governance:agent-retire", args=[chat.pk]), {"reason": "Too risky"})
     html = response.content.decode()
-    assert response.status_code == 422 and "Chat Concierge still acts in “Lead routing” step 2." in html
+    assert response.status_code == 422 and html.count("Chat Concierge still acts in “Lead routing” step 2.") == 1
     assert ">Too risky</textarea>" in html and '<details class="retire" open>' in html
     assert Agent.objects.get(pk=chat.pk).status == "active" and Step.objects.filter(agent=chat).exists()
     assert KillSwitchEvent.objects.filter(agent=chat).count() == 0
@@ -231,3 +231,23 @@ def test_an_agent_page_shows_the_findings_of_the_knowledge_it_uses(client, demo)
     assert "is owned by Sam Hill, who does not hold the Prompt and Knowledge Designer role." in page
     other = client.get(reverse("governance:agent-detail", args=[bystander.pk])).content.decode()
     assert "Pricing FAQ" not in other
+
+
+def test_a_retired_agent_cannot_come_back_through_a_step_or_an_old_workflow():
+    from governance.services import agent_retire
+    from tests.factories import PlatformFactory, WorkflowFactory
+    from workflows.services import StepData, step_save, workflow_save
+
+    leader = make_user("l", "Leaders")
+    agent = AgentFactory(name="Old bot")
+    old = WorkflowFactory(name="Old campaign", status="retired")
+    StepFactory(workflow=old, agent=agent, order=1, name="Write the copy")
+    agent_retire(agent=agent, reason="Replaced", by=leader)
+    with pytest.raises(ValidationError, match="Old bot is retired"):
+        step_save(
+            workflow=WorkflowFactory(),
+            data=StepData(name="Draft", platform=PlatformFactory(), mode="ai_assisted", agent=agent, decision="d"),
+        )
+    with pytest.raises(ValidationError, match="Step 1 “Write the copy” uses Old bot, which is retired"):
+        workflow_save(name="Old campaign", status="active", workflow=old)
+    assert Workflow.objects.get(pk=old.pk).status == "retired"

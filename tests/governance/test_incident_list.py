@@ -46,3 +46,23 @@ def test_the_log_shows_100_a_page_and_keeps_the_filter_across_pages(client, djan
     # A page number that is not one shows the first or last page instead of failing.
     assert client.get(reverse("governance:incident-list"), {"page": "abc"}).status_code == 200
     assert "Page 2 of 2" in client.get(reverse("governance:incident-list"), {"page": 99}).content.decode()
+
+
+def test_incidents_logged_at_the_same_moment_are_each_on_exactly_one_page(client):
+    step, reporter, now = StepFactory(), UserFactory(), timezone.now()
+    incidents = Incident.objects.bulk_create(
+        Incident(
+            summary=f"Same {i:03}",
+            agent=step.agent,
+            step=step,
+            occurred_at=now,
+            severity="low",
+            description="x",
+            reporter=reporter,
+        )
+        for i in range(150)
+    )
+    Review.objects.bulk_create(Review(incident=i, due_on=timezone.localdate()) for i in incidents)
+    client.force_login(make_user("s", "MarOps staff"))
+    pages = [client.get(reverse("governance:incident-list"), {"page": n}).content.decode() for n in (1, 2)]
+    assert all(sum(f"Same {i:03}</a>" in page for page in pages) == 1 for i in range(150))

@@ -202,6 +202,7 @@ def test_the_list_pages_by_name_finds_by_name_and_counts_them_all(client, demo, 
     assert "Page 1 of 2" in page and "Next →" in page and "7 / 157" in page  # the demo's 7 are mapped
     found = client.get(reverse("workflows:workflow-list"), {"q": "region 14"}).content.decode()
     assert found.count("webinar</a>") == 10 and "Page 1" not in found
+    assert client.get(reverse("workflows:workflow-list"), {"q": "web\x00inar"}).status_code == 200  # NUL: no 500
     assert (
         "No workflow is called anything like “zzz”."
         in client.get(reverse("workflows:workflow-list"), {"q": "zzz"}).content.decode()
