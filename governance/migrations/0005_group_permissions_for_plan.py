@@ -6,7 +6,7 @@ from marops.permissions import groups_sync
 
 
 def sync(apps, schema_editor):
-    groups_sync(apps)
+    groups_sync(apps, strict=False)
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ from marops.permissions import groups_sync
 
 
 def sync(apps, schema_editor):
-    groups_sync(apps)  # retire_agent for Leaders
+    groups_sync(apps, strict=False)  # retire_agent for Leaders
 
 
 class Migration(migrations.Migration):
