@@ -14,7 +14,7 @@ from marops.htmx import apply_service, form_errors_text
 from marops.ids import is_id
 from roles.selectors import head_of_marops
 from workflows.models import Agent
-from workflows.selectors import UNACCOUNTABLE, step_accountable, test_score, test_steps
+from workflows.selectors import UNACCOUNTABLE, accountability_test_score, accountability_test_steps, step_accountable
 
 from .choices import ReviewStatus
 from .forms import (
@@ -347,8 +347,8 @@ def agent_retire_view(request, pk: int):
 @permission_required("workflows.view_workflow", raise_exception=True)
 def test_page(request):
     """The score over every buyer-facing AI step; the steps themselves 100 a page, failing ones first."""
-    passed, total = test_score()
-    steps = test_steps()
+    passed, total = accountability_test_score()
+    steps = accountability_test_steps()
     failing_only = request.GET.get("show") == "failing"
     if failing_only:
         steps = steps.filter(UNACCOUNTABLE)

@@ -25,9 +25,9 @@ from workflows.models import Agent, OwnershipFlag, Step, Workflow
 from workflows.selectors import (
     UNACCOUNTABLE,
     Accountability,
+    accountability_test_steps,
     owner_in_marops,
     step_accountable,
-    test_steps,
     workflow_figures,
 )
 
@@ -260,7 +260,7 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
     # The Test: counted in the database; only the first failures are fetched to show.
     unaccountable = UNACCOUNTABLE
     buyer_facing_ai = Q(is_buyer_facing=True) & ~Q(mode=StepMode.HUMAN)
-    failing = test_steps().filter(unaccountable)[:FAILURES_SHOWN]
+    failing = accountability_test_steps().filter(unaccountable)[:FAILURES_SHOWN]
     test_failures = [(step, step_accountable(step)) for step in failing]
     kinds = dict(FlagKind.choices)
     flags = [

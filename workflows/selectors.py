@@ -225,7 +225,7 @@ class TestResult:
 UNACCOUNTABLE = Q(workflow__owner__isnull=True) | Q(workflow__owner__is_active=False)
 
 
-def test_steps() -> QuerySet[Step]:
+def accountability_test_steps() -> QuerySet[Step]:
     """Every buyer-facing AI step of a workflow in use, failing ones first (`fails`), then by workflow."""
     return (
         Step.objects.filter(is_buyer_facing=True)
@@ -237,14 +237,16 @@ def test_steps() -> QuerySet[Step]:
     )
 
 
-def test_score() -> tuple[int, int]:
+def accountability_test_score() -> tuple[int, int]:
     """(passed, total) over the same steps, counted in the database."""
-    counts = test_steps().order_by().aggregate(total=Count("pk"), failed=Count("pk", filter=UNACCOUNTABLE))
+    counts = (
+        accountability_test_steps().order_by().aggregate(total=Count("pk"), failed=Count("pk", filter=UNACCOUNTABLE))
+    )
     return counts["total"] - counts["failed"], counts["total"]
 
 
 def accountability_test() -> TestResult:
     """ "If a buyer-facing marketing decision was made wrongly by an AI agent yesterday, who in your
     MarOps team is responsible for understanding why and fixing it?" — for every such step."""
-    steps = test_steps().order_by("workflow__name", "order")
+    steps = accountability_test_steps().order_by("workflow__name", "order")
     return TestResult([(step, step_accountable(step)) for step in steps])
