@@ -234,31 +234,64 @@ def policy_decide(*, agent: Agent, allowed_mode: str, rationale: str, by) -> Pol
     return decision
 
 
+def _agent_switch(*, agent: Agent, by, reason: str, refusal, why: str, to: str, action: str) -> KillSwitchEvent:
+    """The kill switch's one shape: lock the agent, refuse if `refusal(agent)` says why, require a
+    reason, then change its status and record who, when and why."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    if message := refusal(agent):
+        raise ValidationError(message)
+    if not reason.strip():
+        raise ValidationError({"reason": why})
+    Agent.objects.filter(pk=agent.pk).update(status=to)
+    return KillSwitchEvent.objects.create(agent=agent, action=action, by=by, reason=reason.strip())
+
+
 @transaction.atomic
 def agent_pause(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
     """Pull the plug: the agent stops, and who, when and why are recorded."""
-    agent = Agent.objects.select_for_update().get(pk=agent.pk)
-    if agent.status != AgentStatus.ACTIVE:
-        raise ValidationError(f"{agent.name} is {agent.get_status_display().lower()}, not active.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why you are pausing the agent."})
-    Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.PAUSED)
-    return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.PAUSE, by=by, reason=reason.strip())
+    return _agent_switch(
+        agent=agent,
+        by=by,
+        reason=reason,
+        refusal=lambda a: (
+            None if a.status == AgentStatus.ACTIVE else f"{a.name} is {a.get_status_display().lower()}, not active."
+        ),
+        why="Say why you are pausing the agent.",
+        to=AgentStatus.PAUSED,
+        action=KillSwitchAction.PAUSE,
+    )
 
 
 @transaction.atomic
 def agent_resume(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
     """Resuming is a Leader's decision (the view checks workflows.resume_agent); it is recorded too."""
-    agent = Agent.objects.select_for_update().get(pk=agent.pk)
-    if agent.status != AgentStatus.PAUSED:
-        raise ValidationError(f"{agent.name} is not paused.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why the agent may run again."})
-    Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.ACTIVE)
-    return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.RESUME, by=by, reason=reason.strip())
+    return _agent_switch(
+        agent=agent,
+        by=by,
+        reason=reason,
+        refusal=lambda a: None if a.status == AgentStatus.PAUSED else f"{a.name} is not paused.",
+        why="Say why the agent may run again.",
+        to=AgentStatus.ACTIVE,
+        action=KillSwitchAction.RESUME,
+    )
 
 
 STEPS_NAMED = 3  # steps named when refusing to retire an agent that still acts in some
+
+
+def _retire_refusal(agent: Agent) -> str | None:
+    if agent.status == AgentStatus.RETIRED:
+        return f"{agent.name} is already retired."
+    steps = list(
+        agent.steps.exclude(workflow__status=WorkflowStatus.RETIRED)
+        .select_related("workflow")
+        .order_by("workflow__name", "order")[: STEPS_NAMED + 1]
+    )
+    if not steps:
+        return None
+    named = "; ".join(f"“{s.workflow.name}” step {s.order}" for s in steps[:STEPS_NAMED])
+    more = " and more" if len(steps) > STEPS_NAMED else ""
+    return f"{agent.name} still acts in {named}{more}. Give those steps another agent, or make them human, first."
 
 
 @transaction.atomic
@@ -266,25 +299,17 @@ def agent_retire(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
     """Retire an agent for good (a Leader's decision, recorded like the kill switch). Only an agent that
     acts in no step of a workflow in use: its steps need another agent, or a human, first. Its incidents
     and history stay; the ownership scan stops flagging it."""
-    agent = Agent.objects.select_for_update().get(pk=agent.pk)
-    if agent.status == AgentStatus.RETIRED:
-        raise ValidationError(f"{agent.name} is already retired.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why the agent is retired."})
-    steps = list(
-        agent.steps.exclude(workflow__status=WorkflowStatus.RETIRED)
-        .select_related("workflow")
-        .order_by("workflow__name", "order")[: STEPS_NAMED + 1]
+    event = _agent_switch(
+        agent=agent,
+        by=by,
+        reason=reason,
+        refusal=_retire_refusal,
+        why="Say why the agent is retired.",
+        to=AgentStatus.RETIRED,
+        action=KillSwitchAction.RETIRE,
     )
-    if steps:
-        named = "; ".join(f"“{s.workflow.name}” step {s.order}" for s in steps[:STEPS_NAMED])
-        more = " and more" if len(steps) > STEPS_NAMED else ""
-        raise ValidationError(
-            f"{agent.name} still acts in {named}{more}. Give those steps another agent, or make them human, first."
-        )
-    Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.RETIRED)
     # Its "acts in no workflow" flag is answered now, not at the next scan.
     OwnershipFlag.objects.filter(agent=agent, kind=FlagKind.AGENT_IN_NO_WORKFLOW, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )
-    return KillSwitchEvent.objects.create(agent=agent, action=KillSwitchAction.RETIRE, by=by, reason=reason.strip())
+    return event
