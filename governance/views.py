@@ -27,7 +27,7 @@ from .forms import (
     PolicyForm,
     ReviewForm,
 )
-from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
+from .models import CorrectiveAction, Incident, KnowledgeAsset
 from .rules import governance_findings
 from .selectors import (
     data_source_list,
@@ -196,58 +196,56 @@ def action_toggle(request, pk: int):
     return redirect("governance:incident-detail", action.review.incident_id)
 
 
-def _register(request, template: str, context: dict, form, status=200):
-    rules = context.pop("rules")
+def _register(request, *, form_class, change_perm: str, template: str, rules: set[str], context: dict):
+    """A register page (data sources, knowledge assets): the list with its findings, and a form that adds
+    an entry or, with ?edit=<id>, changes one. A refused save keeps the input and says why (422)."""
+    model = form_class._meta.model
+    edit = str(request.GET.get("edit", ""))
+    instance = model.objects.filter(pk=edit).first() if is_id(edit) else None
+    if request.method == "POST":
+        if not request.user.has_perm(change_perm):
+            raise PermissionDenied
+        form = form_class(request.POST, instance=instance)
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Saved “{form.instance}”.")
+            return redirect(request.path)
+    else:
+        form = form_class(instance=instance)
     findings = [f for f in governance_findings() if f.rule in rules]
-    return render(request, template, context | {"form": form, "findings": findings}, status=status)
+    context = context | {"form": form, "editing": instance, "findings": findings}
+    return render(request, template, context, status=422 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("governance.view_datasource", raise_exception=True)
 def data_source_index(request):
     """The Data Steward's register of data allowed (or not) into AI workflows."""
-    instance = (
-        DataSource.objects.filter(pk=request.GET.get("edit") or None).first()
-        if is_id(request.GET.get("edit"))
-        else None
+    return _register(
+        request,
+        form_class=DataSourceForm,
+        change_perm="governance.change_datasource",
+        template="governance/data_source_list.html",
+        rules={"disallowed-data-source"},
+        context={"sources": data_source_list()},
     )
-    if request.method == "POST":
-        if not request.user.has_perm("governance.change_datasource"):
-            raise PermissionDenied
-        form = DataSourceForm(request.POST, instance=instance)
-        if form.is_valid():
-            form.save()
-            messages.success(request, f"Saved “{form.instance.name}”.")
-            return redirect("governance:data-source-list")
-    else:
-        form = DataSourceForm(instance=instance)
-    context = {"sources": data_source_list(), "editing": instance, "rules": {"disallowed-data-source"}}
-    return _register(request, "governance/data_source_list.html", context, form, 422 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("governance.view_knowledgeasset", raise_exception=True)
 def knowledge_asset_index(request):
     """The Prompt and Knowledge Designer's register: prompts, knowledge bases, instructions and audits."""
-    edit = str(request.GET.get("edit", ""))
-    instance = KnowledgeAsset.objects.filter(pk=edit).first() if is_id(edit) else None
-    if request.method == "POST":
-        if not request.user.has_perm("governance.change_knowledgeasset"):
-            raise PermissionDenied
-        form = KnowledgeAssetForm(request.POST, instance=instance)
-        if form.is_valid():
-            form.save()
-            messages.success(request, f"Saved “{form.instance}”.")
-            return redirect("governance:knowledge-asset-list")
-    else:
-        form = KnowledgeAssetForm(instance=instance)
-    context = {
-        "assets": knowledge_asset_list(),
-        "editing": instance,
-        "audit_form": OutputAuditForm(initial={"audited_on": timezone.localdate()}),
-        "rules": {"asset-owner-without-role", "stale-output-audit"},
-    }
-    return _register(request, "governance/knowledge_asset_list.html", context, form, 422 if form.errors else 200)
+    return _register(
+        request,
+        form_class=KnowledgeAssetForm,
+        change_perm="governance.change_knowledgeasset",
+        template="governance/knowledge_asset_list.html",
+        rules={"asset-owner-without-role", "stale-output-audit"},
+        context={
+            "assets": knowledge_asset_list(),
+            "audit_form": OutputAuditForm(initial={"audited_on": timezone.localdate()}),
+        },
+    )
 
 
 @require_POST
