@@ -6,6 +6,7 @@ every write goes through the same services as the screens, each in one transacti
 """
 
 import datetime
+import math
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -77,9 +78,10 @@ def paged(request, response: HttpResponse, items, page: Page):
         query["page"], query["per_page"] = str(number), str(page.per_page)
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-    links = [f'<{url(page.page + 1)}>; rel="next"'] if start + page.per_page < total else []
+    last = max(1, math.ceil(total / page.per_page))
+    links = [f'<{url(page.page + 1)}>; rel="next"'] if page.page < last else []
     if page.page > 1:
-        links.append(f'<{url(min(page.page - 1, max(1, -(-total // page.per_page))))}>; rel="prev"')
+        links.append(f'<{url(min(page.page - 1, last))}>; rel="prev"')  # past the end: the last page
     if links:
         response["Link"] = ", ".join(links)
     return items[start : start + page.per_page]

@@ -196,7 +196,7 @@ def _incident_figures(since: datetime.datetime) -> tuple[dict, list[Bar], list[B
     return incidents, by_count(by_cause.values()), _top_owners(by_count(by_owner.values())), median
 
 
-def _top_owners(bars: list["Bar"]) -> list["Bar"]:
+def _top_owners(bars: list[Bar]) -> list[Bar]:
     """The owners with the most incidents, "Nobody named" always among them, the rest as one bar."""
     nobody = [bar for bar in bars if bar.filter["owner"] == "none"]
     named = [bar for bar in bars if bar.filter["owner"] != "none"]
@@ -258,9 +258,8 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
         .order_by("name")
     )
     # The Test: counted in the database; only the first failures are fetched to show.
-    unaccountable = UNACCOUNTABLE
     buyer_facing_ai = Q(is_buyer_facing=True) & ~Q(mode=StepMode.HUMAN)
-    failing = accountability_test_steps().filter(unaccountable)[:FAILURES_SHOWN]
+    failing = accountability_test_steps().filter(UNACCOUNTABLE)[:FAILURES_SHOWN]
     test_failures = [(step, step_accountable(step)) for step in failing]
     kinds = dict(FlagKind.choices)
     flags = [
@@ -282,7 +281,7 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
     target_cost = chart_cost(target_positions) if target is not None else None
     step_figures = Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED).aggregate(
         test_total=Count("pk", filter=buyer_facing_ai),
-        test_failed=Count("pk", filter=buyer_facing_ai & unaccountable),
+        test_failed=Count("pk", filter=buyer_facing_ai & UNACCOUNTABLE),
         **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values},
     )
     test_total, test_failed = step_figures.pop("test_total"), step_figures.pop("test_failed")

@@ -202,17 +202,18 @@ class Position(models.Model):
     # usual prefetch builds a related manager and a queryset for every seat (and `.all()` another manager
     # on every read), which cost more than the queries on a 2,000-seat chart. Loaded any other way, a
     # position reads them from the database.
+    def _listed(self, relation: str) -> list:
+        cached = self.__dict__.get(f"prefetched_{relation}")
+        return cached if cached is not None else list(getattr(self, relation).all())
+
     def role_list(self) -> list["Role"]:
-        cached = self.__dict__.get("prefetched_roles")
-        return cached if cached is not None else list(self.roles.all())
+        return self._listed("roles")
 
     def dotted_line_list(self) -> list["Position"]:
-        cached = self.__dict__.get("prefetched_dotted_lines")
-        return cached if cached is not None else list(self.dotted_lines.all())
+        return self._listed("dotted_lines")
 
     def expertise_list(self) -> list:
-        cached = self.__dict__.get("prefetched_expertise")
-        return cached if cached is not None else list(self.platform_expertise.all())
+        return self._listed("platform_expertise")
 
     def clean(self):
         if self.reports_to_id is None:

@@ -26,7 +26,7 @@ def person_list() -> QuerySet[Person]:
 # What a page over a whole chart reads of each seat, as lists (see `Position.role_list`).
 POSITION_PREFETCH = [
     Prefetch("roles", to_attr="prefetched_roles"),
-    Prefetch("platform_expertise", to_attr="prefetched_expertise"),
+    Prefetch("platform_expertise", to_attr="prefetched_platform_expertise"),
     Prefetch(
         "dotted_lines",
         queryset=Position.objects.only("id", "title", "key", "chart_id"),
