@@ -21,6 +21,10 @@ def test_the_cmo_reads_the_dashboard_and_follows_a_figure(page: Page, live_serve
     expect(page).to_have_url(live_server.url + "/dashboard/?period=30")
     expect(page.get_by_role("heading", name="Incidents, last 30 days")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
+    page.emulate_media(media="print")  # on paper each card is full width; the charts keep their text size
+    widths = page.evaluate("[...document.querySelectorAll('svg.bar-chart')].map(s => s.getBoundingClientRect().width)")
+    assert len(widths) == 5 and max(widths) <= 450
+    page.emulate_media(media="screen")
     page.get_by_test_id("tile-test").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The Test")
     page.go_back()
