@@ -41,7 +41,7 @@ def bare_incident(request):
         severity=data["severity"],
         occurred_at=timezone.now(),
     )
-    person = incident.accountable_person
+    person = incident.accountable_when_logged
     return JsonResponse({"id": incident.pk, "accountable": person and person.name}, status=201)
 
 

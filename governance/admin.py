@@ -67,11 +67,11 @@ class ReviewInline(admin.StackedInline):
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
-    list_display = ["summary", "agent", "severity", "is_buyer_facing", "occurred_at", "accountable_person"]
+    list_display = ["summary", "agent", "severity", "is_buyer_facing", "occurred_at", "accountable_when_logged"]
     list_filter = ["severity", "is_buyer_facing", "harm_category", "review__status"]
     search_fields = ["summary", "description", "agent__name"]
-    list_select_related = ["agent", "accountable_person"]
-    autocomplete_fields = ["agent", "step", "accountable_person"]
+    list_select_related = ["agent", "accountable_when_logged"]
+    autocomplete_fields = ["agent", "step", "accountable_when_logged"]
     date_hierarchy = "occurred_at"
     inlines = [ReviewInline]
 

@@ -155,15 +155,18 @@ class Incident(models.Model):
     harm_category = models.CharField(max_length=30, choices=HarmCategory.choices, default=HarmCategory.OTHER)
     affected = models.CharField("who was affected", max_length=300, blank=True)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents")
-    # What the accountability test said when the incident was logged.
-    accountable_person = models.ForeignKey(
+    # History: what the accountability test said when the incident was logged. Who is accountable
+    # now is the review's `accountable_owner` (see `accountable`), named from this at logging.
+    accountable_when_logged = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="incidents_accountable_at_logging",
     )
-    accountability_reason = models.TextField(blank=True, help_text="Why nobody could be named, when nobody could.")
+    accountability_reason = models.TextField(
+        blank=True, help_text="Why nobody could be named when the incident was logged, when nobody could."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -176,6 +179,21 @@ class Incident(models.Model):
 
     def __str__(self):
         return self.summary
+
+    @property
+    def accountable(self) -> Person | None:
+        """Who is accountable now, the one answer every screen shows: the review's owner, named from
+        the step when the incident was logged and changed only by the review (see its timeline)."""
+        return self.review.accountable_owner
+
+    @property
+    def accountable_reason(self) -> str:
+        """Why nobody is accountable now, when nobody is."""
+        if self.review.accountable_owner_id is not None:
+            return ""
+        if self.accountable_when_logged_id is not None:
+            return "The review cleared the owner named when the incident was logged and has named nobody since."
+        return self.accountability_reason
 
 
 class Review(models.Model):

@@ -15,7 +15,7 @@ from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
 
 def incident_list() -> QuerySet[Incident]:
     return Incident.objects.select_related(
-        "agent", "step__workflow", "accountable_person", "review__accountable_owner", "reporter"
+        "agent", "step__workflow", "accountable_when_logged", "review__accountable_owner", "reporter"
     ).order_by("-occurred_at", "-pk")  # a fixed order, so pages never repeat or skip an incident
 
 
@@ -82,7 +82,7 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
     entries = []
     for record in incident.history.select_related("history_user"):
         if record.history_type == "+":
-            named = people.get(record.accountable_person_id) if record.accountable_person_id else None
+            named = people.get(record.accountable_when_logged_id) if record.accountable_when_logged_id else None
             what = (
                 f"Logged. Accountable: {named}."
                 if named

@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from roles.models import Person
 from roles.selectors import head_of_marops
+from workflows.accountability import step_accountable
 from workflows.choices import AgentStatus, FlagKind, WorkflowStatus
 from workflows.models import Agent, OwnershipFlag, Step
-from workflows.selectors import agent_accountable, step_accountable
+from workflows.scan import ownership_refresh
+from workflows.selectors import agent_accountable
 
 from .choices import KillSwitchAction, ReviewStatus, Severity
 from .models import CorrectiveAction, Incident, KillSwitchEvent, PolicyDecision, Review
@@ -65,12 +67,12 @@ def incident_create(
         is_buyer_facing=is_buyer_facing,
         harm_category=harm_category,
         affected=affected,
-        accountable_person=accountability.person,
+        accountable_when_logged=accountability.person,
         accountability_reason=accountability.reason,
     )
     # The related objects are in hand and the choices are checked field by field, so skip the
     # per-field existence queries and the re-check of the choice constraints the database enforces.
-    incident.full_clean(exclude=["agent", "step", "reporter", "accountable_person"], validate_constraints=False)
+    incident.full_clean(exclude=["agent", "step", "reporter", "accountable_when_logged"], validate_constraints=False)
     # Everything is checked: the writes need no savepoint of their own (a failure fails the whole request).
     with transaction.atomic(savepoint=False):
         incident.save()
@@ -243,6 +245,7 @@ def _agent_switch(*, agent: Agent, by, reason: str, refusal, why: str, to: str, 
     if not reason.strip():
         raise ValidationError({"reason": why})
     Agent.objects.filter(pk=agent.pk).update(status=to)
+    ownership_refresh(agent_ids=[agent.pk])
     return KillSwitchEvent.objects.create(agent=agent, action=action, by=by, reason=reason.strip())
 
 

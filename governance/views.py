@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marops.htmx import apply_service, form_errors_text
 from marops.ids import is_id
 from roles.selectors import head_of_marops
+from workflows.accountability import with_accountability
 from workflows.models import Agent
-from workflows.selectors import UNACCOUNTABLE, accountability_test_score, accountability_test_steps, step_accountable
+from workflows.selectors import accountability_test_score, accountability_test_steps
 
 from .choices import ReviewStatus
 from .forms import (
@@ -275,7 +276,7 @@ def _agent_page(request, agent_pk: int, status=200, **forms):
     asset_ids = {asset.pk for asset in assets}
     context = {
         "agent": agent,
-        "steps": [(step, step_accountable(step)) for step in steps],
+        "steps": with_accountability(list(steps)),
         "sources": agent.data_sources.all(),
         "assets": assets,
         "decisions": agent.policy_decisions.select_related("decided_by"),
@@ -349,12 +350,12 @@ def test_page(request):
     steps = accountability_test_steps()
     failing_only = request.GET.get("show") == "failing"
     if failing_only:
-        steps = steps.filter(UNACCOUNTABLE)
+        steps = steps.filter(fails=True)
     page = Paginator(steps, TEST_STEPS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "passed": passed,
         "total": total,
-        "rows": [(step, step_accountable(step)) for step in page],
+        "rows": with_accountability(list(page)),
         "page": page,
         "failing_only": failing_only,
     }

@@ -23,8 +23,9 @@ from governance.models import Incident
 from governance.selectors import incident_get, incident_list
 from governance.services import ReviewConflict, agent_pause, incident_create, review_resolve, review_save
 from roles.models import Person
+from workflows.accountability import step_accountable
 from workflows.models import Agent, Step, Workflow
-from workflows.selectors import flag_list, step_accountable, workflow_list
+from workflows.selectors import flag_list, workflow_list
 
 from .tokens import api_token_user
 
@@ -158,9 +159,13 @@ class IncidentOut(Schema):
     severity: str
     occurred_at: datetime.datetime
     status: str = Field(..., alias="review.status")
-    accountable: PersonOut | None = Field(None, alias="accountable_person")
-    accountability_reason: str
-    review_owner: PersonOut | None = Field(None, alias="review.accountable_owner")
+    accountable: PersonOut | None = Field(
+        None, alias="accountable", description="Who is accountable now (named at logging, changed only by the review)."
+    )
+    accountability_reason: str = Field(..., alias="accountable_reason", description="Why nobody is accountable now.")
+    accountable_when_logged: PersonOut | None = Field(
+        None, description="History: who the step's workflow owner was when the incident was logged."
+    )
     root_cause: str = Field(..., alias="review.root_cause")
     review_due_on: datetime.date = Field(..., alias="review.due_on")
 

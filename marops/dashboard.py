@@ -20,16 +20,17 @@ from roles.choices import ChartStatus, CoreRole
 from roles.cost import ChartCost, TeamCostDifference, chart_cost, cost_difference
 from roles.models import Chart, Position
 from roles.selectors import POSITION_PREFETCH
+from workflows.accountability import (
+    ACCOUNTABLE,
+    BUYER_FACING_AI,
+    Accountability,
+    gap_expression,
+    owner_in_marops,
+    with_accountability,
+)
 from workflows.choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
 from workflows.models import Agent, OwnershipFlag, Step, Workflow
-from workflows.selectors import (
-    UNACCOUNTABLE,
-    Accountability,
-    accountability_test_steps,
-    owner_in_marops,
-    step_accountable,
-    workflow_figures,
-)
+from workflows.selectors import accountability_test_steps, workflow_figures
 
 from .models import MigrationPlan
 
@@ -258,9 +259,7 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
         .order_by("name")
     )
     # The Test: counted in the database; only the first failures are fetched to show.
-    buyer_facing_ai = Q(is_buyer_facing=True) & ~Q(mode=StepMode.HUMAN)
-    failing = accountability_test_steps().filter(UNACCOUNTABLE)[:FAILURES_SHOWN]
-    test_failures = [(step, step_accountable(step)) for step in failing]
+    test_failures = with_accountability(list(accountability_test_steps().filter(fails=True)[:FAILURES_SHOWN]))
     kinds = dict(FlagKind.choices)
     flags = [
         row | {"label": kinds.get(row["kind"], row["kind"])}
@@ -279,20 +278,23 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
         )
     live_cost = chart_cost(live_positions)
     target_cost = chart_cost(target_positions) if target is not None else None
-    step_figures = Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED).aggregate(
-        test_total=Count("pk", filter=buyer_facing_ai),
-        test_failed=Count("pk", filter=buyer_facing_ai & UNACCOUNTABLE),
-        **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values},
+    modes = (
+        Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED)
+        .annotate(accountability_gap=gap_expression("workflow__owner"))
+        .aggregate(
+            test_total=Count("pk", filter=BUYER_FACING_AI),
+            test_passed=Count("pk", filter=BUYER_FACING_AI & ACCOUNTABLE),
+            **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values},
+        )
     )
-    test_total, test_failed = step_figures.pop("test_total"), step_figures.pop("test_failed")
-    modes = step_figures
+    test_total, test_passed = modes.pop("test_total"), modes.pop("test_passed")
     paused = list(Agent.objects.filter(status=AgentStatus.PAUSED).only("name").order_by("name"))
     board = Dashboard(
         period_days=period_days,
         workflows=figures,
         critical=critical,
         test_total=test_total,
-        test_passed=test_total - test_failed,
+        test_passed=test_passed,
         test_failures_shown=test_failures,
         flags=flags,
         incidents=incidents,

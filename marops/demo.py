@@ -33,10 +33,11 @@ from marops.permissions import groups_sync
 from roles.catalogue import catalogue_sync
 from roles.choices import ChartStatus
 from roles.models import Chart, Person, Position, Role
+from workflows.accountability import step_accountable
 from workflows.choices import AgentStatus
 from workflows.models import Agent, Platform, Step, Workflow
 from workflows.scan import ownership_scan
-from workflows.selectors import agent_accountable, step_accountable
+from workflows.selectors import agent_accountable
 
 DEMO_PASSWORD = "marops-demo"
 LIVE_CHART = "Halcyon — current org (2022 shape)"
@@ -446,7 +447,7 @@ def _upsert_incidents(people, agents, workflows, users, now: datetime.datetime):
             Incident.objects.filter(pk=incident.pk).update(
                 agent=agent, step=step, severity=severity, is_buyer_facing=buyer_facing,
                 harm_category=harm, affected=affected, description=description,
-                accountable_person=accountability.person, accountability_reason=accountability.reason,
+                accountable_when_logged=accountability.person, accountability_reason=accountability.reason,
             )
         review = incident.review
         if review_state:

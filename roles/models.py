@@ -26,6 +26,12 @@ class Person(models.Model):
     )
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.SPECIALIST)
     is_active = models.BooleanField("active", default=True)
+    is_planned = models.BooleanField(
+        "planned",
+        default=False,
+        help_text="A planned hire from a scenario: not in the organisation until the scenario is adopted.",
+    )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +39,11 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="roles_person_unique_email"),
             choices_constraint("level", Level, "roles_person"),
+            # A planned person is not (yet) a real, active member of the organisation.
+            models.CheckConstraint(
+                condition=models.Q(is_planned=False) | models.Q(is_active=False),
+                name="roles_person_planned_is_not_active",
+            ),
         ]
 
     def __str__(self):

@@ -5,7 +5,7 @@ refused edit changes nothing. History is recorded by django-simple-history on ea
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -15,6 +15,46 @@ from django.utils import timezone
 
 from .choices import ChartStatus
 from .models import Chart, Person, Position, PositionRole, Role
+
+# Who is accountable depends on the live chart's seats and on people being active (DESIGN.md: "Every
+# change that affects the answer updates the affected flags in the same transaction"). roles imports
+# no other app, so the apps that keep such flags register a listener here from AppConfig.ready().
+PeopleListener = Callable[[set[int] | None], None]
+_people_listeners: list[PeopleListener] = []
+
+
+def on_people_changed(listener: PeopleListener) -> PeopleListener:
+    """Call `listener(person_ids)` inside the transaction of every write that changes these people's
+    live seats or whether they are active; `None` means anyone may have changed (an adoption)."""
+    if listener not in _people_listeners:
+        _people_listeners.append(listener)
+    return listener
+
+
+def people_changed(person_ids: Iterable[int | None] | None) -> None:
+    ids = None if person_ids is None else {pk for pk in person_ids if pk is not None}
+    if ids is None or ids:
+        for listener in _people_listeners:
+            listener(ids)
+
+
+def _live_seat_changed(chart: Chart, *person_ids: int | None) -> None:
+    if chart.status == ChartStatus.LIVE:
+        people_changed(person_ids)
+
+
+@transaction.atomic
+def person_set_active(*, person: Person, is_active: bool) -> Person:
+    """Deactivate someone who left (or reactivate them). A planned person becomes real only by adopting
+    the scenario that plans them."""
+    if is_active and person.is_planned:
+        raise ValidationError(
+            {"is_active": f"{person.name} is a planned hire: adopt their scenario to make them real."}
+        )
+    person.is_active = is_active
+    person.save(update_fields=["is_active"])
+    people_changed([person.pk])
+    return person
 
 
 @dataclass
@@ -120,6 +160,7 @@ def position_save(*, chart: Chart, data: PositionData, position: Position | None
     _check_person_free(chart=chart, person=data.person, position=position)
     _check_dotted_lines(chart=chart, position=position, data=data)
 
+    previous_person = position.person_id if position is not None else None
     position = position or Position(chart=chart)
     position.title, position.team, position.level = data.title.strip(), data.team, data.level
     position.person, position.reports_to, position.salary = data.person, data.reports_to, data.salary
@@ -127,6 +168,7 @@ def position_save(*, chart: Chart, data: PositionData, position: Position | None
     position.save()
     position.roles.set(data.roles)
     position.dotted_lines.set(data.dotted_lines)
+    _live_seat_changed(chart, previous_person, position.person_id)
     return position
 
 
@@ -174,8 +216,10 @@ def position_assign_person(*, position: Position, person: Person | None) -> Posi
     _lock(position.chart)
     _check_editable(position.chart)
     _check_person_free(chart=position.chart, person=person, position=position)
+    previous_person = position.person_id
     position.person = person
     position.save(update_fields=["person"])
+    _live_seat_changed(position.chart, previous_person, position.person_id)
     return position
 
 
@@ -193,6 +237,7 @@ def position_delete(*, position: Position) -> None:
             "move them under another manager first."
         )
     position.delete()
+    _live_seat_changed(position.chart, position.person_id)
 
 
 def positions_bulk_create_tree(items, *, key, manager_key, build) -> dict:
@@ -310,6 +355,7 @@ def chart_adopt(*, chart: Chart) -> Chart:
     Chart.objects.filter(status=ChartStatus.LIVE).update(status=ChartStatus.ARCHIVED)
     chart.status, chart.adopted_at = ChartStatus.LIVE, timezone.now()
     chart.save(update_fields=["status", "adopted_at"])
+    people_changed(None)
     return chart
 
 

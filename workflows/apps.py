@@ -7,7 +7,10 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from roles.rules import register_chart_rule
+        from roles.services import on_people_changed
 
         from .rules import platform_organised
+        from .scan import people_changed_refresh
 
         register_chart_rule(platform_organised)
+        on_people_changed(people_changed_refresh)

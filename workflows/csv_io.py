@@ -22,6 +22,7 @@ from roles.models import Person, Role
 
 from .choices import MODES_ALLOWED, AgentStatus, AllowedMode, PlatformCategory, StepMode
 from .models import Agent, Platform, Step, Workflow
+from .scan import ownership_refresh
 
 COLUMNS = [
     "workflow",
@@ -228,12 +229,16 @@ def inventory_import_csv(*, text: str) -> ImportSummary:
         for s in parsed.steps:
             if s.agent:
                 modes_by_agent[s.agent.lower()].add(s.mode)
+    touched_workflows, touched_agents = set(), set()
     for parsed in workflows.values():
         workflow = Workflow.objects.filter(name__iexact=parsed.name).first()
+        if workflow is not None:
+            touched_agents.update(workflow.steps.values_list("agent_id", flat=True))
         (summary.replaced if workflow else summary.created).append(parsed.name)
         workflow = workflow or Workflow(name=parsed.name)
         workflow.is_critical, workflow.owner = parsed.critical, parsed.owner
         workflow.save()
+        touched_workflows.add(workflow.pk)
         workflow.steps.exclude(order__in=[s.order for s in parsed.steps]).delete()
         for s in parsed.steps:
             platform = platforms.get(s.platform.lower())
@@ -265,7 +270,9 @@ def inventory_import_csv(*, text: str) -> ImportSummary:
                 },
             )
             step.roles.set(s.roles)
+            touched_agents.add(step.agent_id)
             summary.steps += 1
+    ownership_refresh(workflow_ids=touched_workflows, agent_ids=touched_agents)
     return summary
 
 

@@ -3,6 +3,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from marops.db import choices_constraint
+from marops.history import HistoricalRecords
 from roles.models import Person, Position, Role
 
 from .choices import AgentStatus, AllowedMode, FlagKind, PlatformCategory, StepMode, WorkflowStatus
@@ -73,6 +74,8 @@ class Workflow(models.Model):
     status = models.CharField(max_length=20, choices=WorkflowStatus.choices, default=WorkflowStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who changed the owner (or anything else), when, and how: the system of record keeps it.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -108,6 +111,7 @@ class Step(models.Model):
     roles = models.ManyToManyField(
         Role, blank=True, related_name="steps", help_text="The human roles that touch this step."
     )
+    history = HistoricalRecords(m2m_fields=[roles])
 
     class Meta:
         ordering = ["workflow", "order"]

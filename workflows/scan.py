@@ -9,6 +9,7 @@ duplicate a flag: scans take an advisory lock, and the database keeps one open f
 kind (the INSERT skips rows that would break that).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -16,9 +17,9 @@ from django.db.models import BigIntegerField, Case, CharField, Exists, F, OuterR
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from .choices import SCAN_KINDS, AgentStatus, FlagKind, StepMode, WorkflowStatus
+from .accountability import ACCOUNTABLE, Gap, buyer_facing_ai_steps, gap_expression, reason_expression
+from .choices import SCAN_KINDS, AgentStatus, FlagKind, WorkflowStatus
 from .models import Agent, OwnershipFlag, Step, Workflow
-from .selectors import owner_in_marops
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,12 @@ def _text(*parts):
     return Concat(*[Value(p) if isinstance(p, str) else p for p in parts], output_field=CharField())
 
 
-def _causes(kind: str, queryset, subject: str, message, **links):
-    """One kind of cause as rows of (kind, subject_key, message, workflow_id, step_id, agent_id)."""
+def _causes(kind, queryset, subject: str, message, **links):
+    """Causes as rows of (kind, subject_key, message, workflow_id, step_id, agent_id)."""
     return (
         queryset.order_by()
         .annotate(
-            kind_=Value(kind, output_field=CharField()),
+            kind_=kind,
             subject_=_text(f"{subject}:", Cast("pk", CharField())),
             message_=message,
             **{
@@ -75,75 +76,97 @@ def _causes(kind: str, queryset, subject: str, message, **links):
     )
 
 
-def cause_rows():
-    """Every ownership problem that exists right now, as one UNION ALL query (the five kinds)."""
-    workflows = Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
-    quoted = [_text("“", F("name"), "”")]
-    without_owner = _causes(
-        FlagKind.WORKFLOW_WITHOUT_OWNER,
-        workflows.filter(owner__isnull=True),
-        "workflow",
-        _text(*quoted, " has no owner."),
-        workflow=F("pk"),
+@dataclass(frozen=True)
+class Scope:
+    """What a change touched: the scan looks only at these workflows (their steps included) and
+    agents. `None` is everything (the periodic scan)."""
+
+    workflow_ids: frozenset[int] = frozenset()
+    agent_ids: frozenset[int] = frozenset()
+
+
+# Which flag a workflow's accountability gap opens (one per workflow; its steps get their own).
+GAP_KINDS = {
+    Gap.NO_OWNER: FlagKind.WORKFLOW_WITHOUT_OWNER,
+    Gap.OWNER_INACTIVE: FlagKind.OWNER_INACTIVE,
+    Gap.OWNER_WITHOUT_SEAT: FlagKind.OWNER_OUTSIDE_MAROPS,
+    Gap.OWNER_OUTSIDE_MAROPS: FlagKind.OWNER_OUTSIDE_MAROPS,
+}
+
+
+def cause_rows(scope: Scope | None = None):
+    """Every ownership problem that exists right now (within `scope`), as one UNION ALL query.
+
+    Workflow and step causes come from the one definition of who is accountable (`gap_expression`),
+    with its reasons as their messages."""
+    workflows = (
+        Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
+        .annotate(accountability_gap=gap_expression("owner"))
+        .exclude(ACCOUNTABLE)
     )
-    inactive = _causes(
-        FlagKind.OWNER_INACTIVE,
-        workflows.filter(owner__is_active=False),
-        "workflow",
-        _text("The owner of ", *quoted, ", ", F("owner__name"), ", is inactive."),
-        workflow=F("pk"),
+    steps = buyer_facing_ai_steps().exclude(ACCOUNTABLE)
+    agents = Agent.objects.exclude(status=AgentStatus.RETIRED).filter(
+        ~Exists(Step.objects.filter(agent_id=OuterRef("pk")))
     )
-    outside = _causes(
-        FlagKind.OWNER_OUTSIDE_MAROPS,
-        workflows.filter(owner__is_active=True).annotate(in_marops=owner_in_marops()).filter(in_marops=False),
+    if scope is not None:
+        workflows = workflows.filter(pk__in=scope.workflow_ids)
+        steps = steps.filter(workflow_id__in=scope.workflow_ids)
+        agents = agents.filter(pk__in=scope.agent_ids)
+    owners = _causes(
+        Case(
+            *[When(accountability_gap=gap, then=Value(kind)) for gap, kind in GAP_KINDS.items()],
+            output_field=CharField(),
+        ),
+        workflows,
         "workflow",
-        _text("The owner of ", *quoted, ", ", F("owner__name"), ", holds no MarOps seat in the live chart."),
+        reason_expression(workflow="name", owner="owner"),
         workflow=F("pk"),
     )
     idle_agents = _causes(
-        FlagKind.AGENT_IN_NO_WORKFLOW,
-        Agent.objects.exclude(status=AgentStatus.RETIRED).filter(~Exists(Step.objects.filter(agent_id=OuterRef("pk")))),
+        Value(FlagKind.AGENT_IN_NO_WORKFLOW, output_field=CharField()),
+        agents,
         "agent",
         _text(F("name"), " is ", F("status"), " but acts in no workflow step: nobody owns what it does."),
         agent=F("pk"),
     )
     unaccountable = _causes(
-        FlagKind.NO_SINGLE_ACCOUNTABLE,
-        Step.objects.filter(is_buyer_facing=True)
-        .exclude(mode=StepMode.HUMAN)
-        .exclude(workflow__status=WorkflowStatus.RETIRED)
-        .filter(Q(workflow__owner__isnull=True) | Q(workflow__owner__is_active=False)),
+        Value(FlagKind.NO_SINGLE_ACCOUNTABLE, output_field=CharField()),
+        steps,
         "step",
         _text(
             "Nobody is accountable for the buyer-facing AI step “",
             F("name"),
-            "” of “",
-            F("workflow__name"),
             "”: ",
-            Case(
-                When(workflow__owner__isnull=True, then=Value("the workflow has no owner.")),
-                default=_text("its owner, ", F("workflow__owner__name"), ", is inactive."),
-                output_field=CharField(),
-            ),
+            reason_expression(workflow="workflow__name", owner="workflow__owner"),
         ),
         workflow=F("workflow_id"),
         step=F("pk"),
     )
-    return without_owner.union(inactive, outside, idle_agents, unaccountable, all=True)
+    return owners.union(idle_agents, unaccountable, all=True)
 
 
-def current_causes() -> list[Cause]:
+def current_causes(scope: Scope | None = None) -> list[Cause]:
     """Every ownership problem that exists right now (one query)."""
     return [
-        Cause(kind, key, message, workflow, step, agent) for kind, key, message, workflow, step, agent in cause_rows()
+        Cause(kind, key, message, workflow, step, agent)
+        for kind, key, message, workflow, step, agent in cause_rows(scope)
     ]
+
+
+def open_flags(scope: Scope | None = None):
+    """The open flags the scan manages (within `scope`)."""
+    flags = OwnershipFlag.objects.filter(resolved_at__isnull=True, kind__in=SCAN_KINDS)
+    if scope is not None:
+        agent_kind = Q(kind=FlagKind.AGENT_IN_NO_WORKFLOW)
+        flags = flags.filter(
+            (~agent_kind & Q(workflow_id__in=scope.workflow_ids)) | (agent_kind & Q(agent_id__in=scope.agent_ids))
+        )
+    return flags.order_by().values_list("id", "kind", "subject_key")
 
 
 SCAN_IN_SQL = """
 WITH causes (kind, subject_key, message, workflow_id, step_id, agent_id) AS ({causes}),
-open_flags AS (
-    SELECT id, kind, subject_key FROM workflows_ownershipflag WHERE resolved_at IS NULL AND kind = ANY(%s)
-),
+open_flags (id, kind, subject_key) AS ({open_flags}),
 -- One pass over both sides. A FULL JOIN runs as a hash or merge join, never as a nested loop,
 -- whatever the table statistics say (the anti-joins this replaced chose, with a stale estimate of
 -- one open flag, a nested loop over 46,000 causes for each of 46,000 flags: minutes, not 0.1 s).
@@ -169,12 +192,13 @@ SELECT 'resolved', kind, subject_key, '', id, NULL, NULL FROM resolved
 """
 
 
-def _scan_in_sql() -> ScanResult:
+def _scan_in_sql(scope: Scope | None) -> ScanResult:
     """PostgreSQL: the whole diff in one statement, so nothing but the changes travels to Python."""
-    causes_sql, params = cause_rows().query.sql_with_params()
+    causes_sql, params = cause_rows(scope).query.sql_with_params()
+    flags_sql, flag_params = open_flags(scope).query.sql_with_params()
     result = ScanResult()
     with connection.cursor() as cursor:
-        cursor.execute(SCAN_IN_SQL.format(causes=causes_sql), [*params, list(SCAN_KINDS)])
+        cursor.execute(SCAN_IN_SQL.format(causes=causes_sql, open_flags=flags_sql), [*params, *flag_params])
         for change, kind, key, message, first, step, agent in cursor.fetchall():
             if change == "opened":
                 result.opened.append(Cause(kind, key, message, first, step, agent))
@@ -186,29 +210,14 @@ def _scan_in_sql() -> ScanResult:
 SCAN_LOCK = 731_006_1  # any constant: the key of the advisory lock that serialises scans
 
 
-@transaction.atomic
-def ownership_scan() -> ScanResult:
-    """Open flags for new causes and resolve flags whose cause is gone.
-
-    Scans run one at a time (a PostgreSQL advisory lock held until commit): a scan that read the
-    causes before another committed could otherwise resolve a flag that scan had just opened."""
+def _diff(scope: Scope | None) -> ScanResult:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK])
-            # The causes and the open flags are joined in memory: room for a few hundred thousand of
-            # each, for this transaction only (one scan at a time).
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-        return _scan_in_sql()
-    causes = {cause.identity: cause for cause in current_causes()}
-    open_flags = {
-        (flag.kind, flag.subject_key): flag
-        for flag in OwnershipFlag.objects.filter(resolved_at__isnull=True, kind__in=SCAN_KINDS).only(
-            "id", "kind", "subject_key"
-        )
-    }
+        return _scan_in_sql(scope)
+    causes = {cause.identity: cause for cause in current_causes(scope)}
+    flags = {(kind, key): OwnershipFlag(pk=pk, kind=kind, subject_key=key) for pk, kind, key in open_flags(scope)}
     result = ScanResult(
-        opened=[cause for identity, cause in causes.items() if identity not in open_flags],
-        resolved=[flag for identity, flag in open_flags.items() if identity not in causes],
+        opened=[cause for identity, cause in causes.items() if identity not in flags],
+        resolved=[flag for identity, flag in flags.items() if identity not in causes],
     )
     now = timezone.now()
     if result.opened:
@@ -232,3 +241,54 @@ def ownership_scan() -> ScanResult:
             resolved_at=now
         )
     return result
+
+
+def _lock(*, shared: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}(%s)", [SCAN_LOCK])
+
+
+@transaction.atomic
+def ownership_scan() -> ScanResult:
+    """Open flags for new causes and resolve flags whose cause is gone, everywhere: the safety net
+    behind `ownership_refresh`, run by beat.
+
+    Scans run one at a time (a PostgreSQL advisory lock held until commit): a scan that read the
+    causes before another committed could otherwise resolve a flag that scan had just opened."""
+    _lock(shared=False)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The causes and the open flags are joined in memory: room for a few hundred thousand of
+            # each, for this transaction only (one scan at a time).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+    return _diff(None)
+
+
+@transaction.atomic
+def ownership_refresh(
+    *, workflow_ids: Iterable[int] = (), agent_ids: Iterable[int] = (), owner_ids: Iterable[int] = ()
+) -> ScanResult:
+    """Bring the flags of what a change touched up to date, in the change's own transaction, so the
+    dashboard, the flags page and the Test agree the moment it commits.
+
+    Every service that changes who is accountable calls it: for the workflows it touched, the agents
+    whose steps it touched, and the people whose ownership or seats it changed (their workflows).
+    Refreshes hold the scan's lock shared: they run side by side, never during a full scan."""
+    workflows = set(workflow_ids)
+    owners = {pk for pk in owner_ids if pk is not None}
+    if owners:
+        workflows.update(Workflow.objects.filter(owner_id__in=owners).values_list("pk", flat=True))
+    agents = {pk for pk in agent_ids if pk is not None}
+    if not workflows and not agents:
+        return ScanResult()
+    _lock(shared=True)
+    return _diff(Scope(frozenset(workflows), frozenset(agents)))
+
+
+def people_changed_refresh(person_ids: set[int] | None) -> None:
+    """roles' listener: seats in the live chart, or people's active flag, changed."""
+    if person_ids is None:
+        ownership_scan()
+    else:
+        ownership_refresh(owner_ids=person_ids)

@@ -1,4 +1,4 @@
-"""Reads for workflows. `step_accountable` is the one answer to "who is accountable for this step?"."""
+"""Reads for workflows. Who is accountable is answered in `accountability.py`, once."""
 
 from dataclasses import dataclass
 
@@ -7,59 +7,39 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Value,
     When,
     Window,
 )
 from django.db.models.functions import RowNumber
 
 from roles.choices import ChartStatus, Team
-from roles.models import Person, Position
+from roles.models import Chart, Person
 
-from .choices import StepMode, WorkflowStatus
+from .accountability import (
+    ACCOUNTABLE,
+    Accountability,
+    buyer_facing_ai_steps,
+    owner_in_marops,
+    with_accountability,
+    workflow_accountable,
+)
+from .choices import WorkflowStatus
 from .models import Agent, OwnershipFlag, Step, Workflow
-
-
-@dataclass(frozen=True)
-class Accountability:
-    """The article's test for one step: exactly one person, or the reason there is none."""
-
-    person: Person | None
-    reason: str = ""
-
-    @property
-    def passes(self) -> bool:
-        return self.person is not None
-
-
-def _owner_accountability(workflow: Workflow) -> Accountability:
-    owner = workflow.owner
-    if owner is None:
-        return Accountability(None, f"The workflow “{workflow.name}” has no owner.")
-    if not owner.is_active:
-        return Accountability(None, f"The owner of “{workflow.name}”, {owner.name}, is inactive.")
-    return Accountability(owner)
-
-
-def step_accountable(step: Step) -> Accountability:
-    """The owner of the step's workflow is accountable: "exactly one person in MarOps is
-    responsible for understanding why and fixing it"."""
-    return _owner_accountability(step.workflow)
-
 
 NAMES_SHOWN = 5  # workflows named in a reason; the rest are counted
 
 
 def agent_accountable(agent: Agent) -> Accountability:
     """When the step is unknown: the single owner of the workflows where the agent makes
-    buyer-facing decisions (or, if it makes none, of all its workflows), if there is exactly one.
-    One query: the agent's workflows, each marked if the agent has a buyer-facing step in it."""
+    buyer-facing decisions (or, if it makes none, of all its workflows), if there is exactly one,
+    judged by the same definition as a step (`accountability.workflow_accountable`)."""
     workflows = list(
         Workflow.objects.filter(steps__agent=agent)
         .select_related("owner")
@@ -79,14 +59,7 @@ def agent_accountable(agent: Agent) -> Accountability:
             f"No step was given and {agent.name}'s steps belong to workflows with different "
             f"owners ({names}); name the step to find the one accountable owner.",
         )
-    return _owner_accountability(workflows[0])
-
-
-def owner_in_marops(owner_ref: str = "owner_id") -> Exists:
-    """Subquery: the person `owner_ref` points at holds a MarOps seat in the live chart."""
-    return Exists(
-        Position.objects.filter(person_id=OuterRef(owner_ref), chart__status=ChartStatus.LIVE, team=Team.MAROPS)
-    )
+    return workflow_accountable(workflows[0])
 
 
 def workflow_figures() -> dict:
@@ -194,10 +167,6 @@ def marops_people() -> QuerySet[Person]:
     ).distinct()
 
 
-def owner_is_outside_marops(owner: Person | None) -> bool:
-    return owner is not None and not marops_people().filter(pk=owner.pk).exists()
-
-
 def agent_list() -> QuerySet[Agent]:
     return Agent.objects.all()
 
@@ -222,31 +191,24 @@ class TestResult:
         return len(self.rows)
 
 
-UNACCOUNTABLE = Q(workflow__owner__isnull=True) | Q(workflow__owner__is_active=False)
-
-
-def accountability_test_steps() -> QuerySet[Step]:
+def accountability_test_steps(chart: Chart | None = None) -> QuerySet[Step]:
     """Every buyer-facing AI step of a workflow in use, failing ones first (`fails`), then by workflow."""
     return (
-        Step.objects.filter(is_buyer_facing=True)
-        .exclude(mode=StepMode.HUMAN)
-        .exclude(workflow__status=WorkflowStatus.RETIRED)
+        buyer_facing_ai_steps(chart)
         .select_related("workflow__owner", "agent", "platform")
-        .annotate(fails=Case(When(UNACCOUNTABLE, then=Value(True)), default=Value(False), output_field=BooleanField()))
+        .annotate(fails=ExpressionWrapper(~ACCOUNTABLE, output_field=BooleanField()))
         .order_by("-fails", "workflow__name", "order")
     )
 
 
-def accountability_test_score() -> tuple[int, int]:
+def accountability_test_score(chart: Chart | None = None) -> tuple[int, int]:
     """(passed, total) over the same steps, counted in the database."""
-    counts = (
-        accountability_test_steps().order_by().aggregate(total=Count("pk"), failed=Count("pk", filter=UNACCOUNTABLE))
-    )
-    return counts["total"] - counts["failed"], counts["total"]
+    counts = buyer_facing_ai_steps(chart).aggregate(total=Count("pk"), passed=Count("pk", filter=ACCOUNTABLE))
+    return counts["passed"], counts["total"]
 
 
-def accountability_test() -> TestResult:
+def accountability_test(chart: Chart | None = None) -> TestResult:
     """ "If a buyer-facing marketing decision was made wrongly by an AI agent yesterday, who in your
     MarOps team is responsible for understanding why and fixing it?" — for every such step."""
-    steps = accountability_test_steps().order_by("workflow__name", "order")
-    return TestResult([(step, step_accountable(step)) for step in steps])
+    steps = list(accountability_test_steps(chart).order_by("workflow__name", "order"))
+    return TestResult(with_accountability(steps, chart))

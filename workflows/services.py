@@ -11,6 +11,7 @@ from roles.models import Person, Role
 
 from .choices import MODES_ALLOWED, AgentStatus, StepMode, WorkflowStatus
 from .models import Agent, Platform, Step, Workflow
+from .scan import ownership_refresh
 
 
 @transaction.atomic
@@ -50,6 +51,7 @@ def workflow_save(
     workflow.name, workflow.description, workflow.is_critical, workflow.status = name, description, is_critical, status
     workflow.full_clean(exclude=["owner"])
     workflow.save()
+    ownership_refresh(workflow_ids=[workflow.pk])
     return workflow
 
 
@@ -61,6 +63,7 @@ def workflow_assign_owner(*, workflow: Workflow, owner: Person | None) -> Workfl
         raise ValidationError({"owner": f"{owner.name} is inactive and cannot own a workflow."})
     workflow.owner = owner
     workflow.save(update_fields=["owner", "updated_at"])
+    ownership_refresh(workflow_ids=[workflow.pk])
     return workflow
 
 
@@ -129,6 +132,7 @@ def step_save(*, workflow: Workflow, data: StepData, step: Step | None = None) -
         if status == AgentStatus.RETIRED:
             raise ValidationError({"agent": f"{data.agent.name} is retired."})
     order = _place(workflow, step, data.order)
+    previous_agent = step.agent_id if step is not None else None
     step = step or Step(workflow=workflow)
     step.order, step.name, step.platform, step.mode = order, data.name.strip(), data.platform, data.mode
     step.agent, step.decision, step.is_buyer_facing = data.agent, data.decision.strip(), data.is_buyer_facing
@@ -137,6 +141,7 @@ def step_save(*, workflow: Workflow, data: StepData, step: Step | None = None) -
     _close_gaps(workflow)
     step.refresh_from_db(fields=["order"])
     Workflow.objects.filter(pk=workflow.pk).update(updated_at=timezone.now())
+    ownership_refresh(workflow_ids=[workflow.pk], agent_ids=[previous_agent, step.agent_id])
     return step
 
 
@@ -148,5 +153,7 @@ def step_delete(*, step: Step) -> None:
         )
     workflow = step.workflow
     Workflow.objects.select_for_update().filter(pk=workflow.pk).first()
+    agent_id = step.agent_id
     step.delete()
     _close_gaps(workflow)
+    ownership_refresh(workflow_ids=[workflow.pk], agent_ids=[agent_id])

@@ -16,6 +16,7 @@ from marops.imports import csv_import_page
 from roles.choices import ChartStatus
 from roles.models import Position
 
+from .accountability import workflow_accountable
 from .choices import FlagKind
 from .csv_io import inventory_export_csv, inventory_import_csv
 from .forms import InventoryImportForm, OwnerForm, PlatformForm, StepForm, WorkflowForm
@@ -24,9 +25,7 @@ from .selectors import (
     agent_list,
     critical_count_note,
     flag_list,
-    owner_is_outside_marops,
     platform_workflows,
-    step_accountable,
     workflow_completeness,
     workflow_figures,
     workflow_list,
@@ -81,12 +80,13 @@ def workflow_create(request):
 def _workspace(workflow_pk: int) -> dict:
     """The workflow page's changing part: swimlane, steps with their accountable person, completeness."""
     workflow = get_object_or_404(workflow_list(), pk=workflow_pk)
+    accountability = workflow_accountable(workflow)  # the same for every step of the workflow
     return {
         "workflow": workflow,
         "lanes": workflow_swimlane(workflow),
-        "steps": [(step, step_accountable(step)) for step in workflow.steps.all()],
+        "steps": [(step, accountability) for step in workflow.steps.all()],
         "completeness": workflow_completeness(workflow),
-        "outside_marops": owner_is_outside_marops(workflow.owner),
+        "accountability": accountability,
     }
 
 
@@ -134,14 +134,8 @@ def workflow_owner(request, pk: int):
     form = OwnerForm(request.POST)
     if not apply_service(form, lambda f: workflow_assign_owner(workflow=workflow, owner=f.cleaned_data["owner"])):
         messages.error(request, form_errors_text(form))
-    elif workflow.owner is None:
-        messages.warning(request, f"“{workflow.name}” has no owner now; the ownership scan will flag it.")
-    elif owner_is_outside_marops(workflow.owner):
-        messages.warning(
-            request,
-            f"{workflow.owner.name} owns “{workflow.name}” but holds no MarOps seat in the live chart: "
-            "the ownership scan will raise a finding.",
-        )
+    elif not (accountability := workflow_accountable(workflow)).passes:
+        messages.warning(request, f"Saved, and flagged: {accountability.reason} Nobody is accountable for its steps.")
     else:
         messages.success(request, f"{workflow.owner.name} now owns “{workflow.name}”.")
     return redirect("workflows:workflow-detail", workflow.pk)

@@ -25,7 +25,7 @@ def log(step=None, agent=None, severity="high"):
 def test_logging_an_incident_names_the_workflow_owner_and_proposes_them_for_the_review():
     owner = PersonFactory(name="Tom Nguyen")
     incident = log(step=StepFactory(workflow=WorkflowFactory(owner=owner)))
-    assert incident.accountable_person == owner
+    assert incident.accountable_when_logged == owner
     assert incident.accountability_reason == ""
     assert incident.review.accountable_owner == owner
     assert incident.review.status == "open"
@@ -33,7 +33,7 @@ def test_logging_an_incident_names_the_workflow_owner_and_proposes_them_for_the_
 
 def test_logging_against_an_unowned_workflow_says_plainly_why_nobody_is_named():
     incident = log(step=StepFactory(workflow=WorkflowFactory(name="Event follow-up", owner=None)))
-    assert incident.accountable_person is None
+    assert incident.accountable_when_logged is None
     assert incident.accountability_reason == "The workflow “Event follow-up” has no owner."
 
 

@@ -10,7 +10,7 @@ from marops.demo import LIVE_CHART, TARGET_CHART
 from roles.models import Chart
 from roles.rules import chart_findings
 from workflows.models import Agent, Platform, Step, Workflow
-from workflows.selectors import step_accountable
+from workflows.accountability import step_accountable
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +103,8 @@ def test_lead_routing_has_a_buyer_facing_ai_step_with_one_accountable_person(dem
 def test_incidents_name_the_accountable_person_or_why_not_and_one_is_resolved(demo):
     from governance.models import Incident
 
-    incidents = Incident.objects.select_related("review", "accountable_person")
+    incidents = Incident.objects.select_related("review", "accountable_when_logged")
     assert incidents.count() >= 4
     assert incidents.filter(review__status="resolved").count() == 1
-    nobody = incidents.filter(accountable_person__isnull=True)
+    nobody = incidents.filter(accountable_when_logged__isnull=True)
     assert nobody.exists() and all(i.accountability_reason for i in nobody)

@@ -1,7 +1,8 @@
 import pytest
 
 from tests.factories import AgentFactory, PersonFactory, StepFactory, WorkflowFactory
-from workflows.selectors import agent_accountable, step_accountable
+from workflows.accountability import step_accountable
+from workflows.selectors import agent_accountable
 
 pytestmark = pytest.mark.django_db
 

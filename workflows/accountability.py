@@ -1,0 +1,191 @@
+"""Who is accountable? The one definition, in Python for one step and in SQL for many.
+
+The article's test: "If a buyer-facing marketing decision was made wrongly by an AI agent yesterday,
+who *in your MarOps team* is responsible for understanding why and fixing it?", and step 2 of its
+migration: "Assign one MarOps person as owner per workflow". So the accountable person for a step is
+the owner of its workflow, and only if that owner is an active person holding a seat in the live
+chart's MarOps team. Otherwise nobody is, and the `Gap` says which part fails.
+
+Every screen, command, task and API endpoint asks here: `steps_accountable` (Python, a fixed number of
+queries for any number of steps) and `gap_expression` (a database expression, for lists and counts).
+A property-based test proves the two agree (tests/workflows/test_accountability_property.py).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Concat
+
+from roles.choices import ChartStatus, Team
+from roles.models import Chart, Person, Position
+
+from .choices import StepMode, WorkflowStatus
+from .models import Step, Workflow
+
+
+class Gap(models.TextChoices):
+    """Why nobody is accountable, in the order the definition checks (the first that fails)."""
+
+    NONE = "", "accountable"
+    NO_OWNER = "no-owner", "no owner"
+    OWNER_INACTIVE = "owner-inactive", "owner inactive"
+    OWNER_WITHOUT_SEAT = "owner-without-seat", "owner holds no seat"
+    OWNER_OUTSIDE_MAROPS = "owner-outside-marops", "owner outside MarOps"
+
+
+# Each reason, written once as parts: plain text, or one of the names below, filled in from the
+# workflow (Python) or its columns (SQL). The chart is "the live chart" unless a scenario is asked.
+WORKFLOW, OWNER, CHART = object(), object(), object()
+REASONS: dict[str, tuple] = {
+    Gap.NO_OWNER: ("The workflow “", WORKFLOW, "” has no owner."),
+    Gap.OWNER_INACTIVE: ("The owner of “", WORKFLOW, "”, ", OWNER, ", is inactive."),
+    Gap.OWNER_WITHOUT_SEAT: ("The owner of “", WORKFLOW, "”, ", OWNER, ", holds no seat in ", CHART, "."),
+    Gap.OWNER_OUTSIDE_MAROPS: ("The owner of “", WORKFLOW, "”, ", OWNER, ", holds no MarOps seat in ", CHART, "."),
+}
+
+
+def chart_label(chart: Chart | None) -> str:
+    return "the live chart" if chart is None or chart.is_live else f"“{chart.name}”"
+
+
+def reason_text(gap: str, *, workflow: str, owner: str, chart: Chart | None = None) -> str:
+    values = {WORKFLOW: workflow, OWNER: owner, CHART: chart_label(chart)}
+    return "".join(values.get(part, part) if not isinstance(part, str) else part for part in REASONS[gap])
+
+
+def reason_expression(*, workflow: str = "name", owner: str = "owner", chart: Chart | None = None) -> Case:
+    """The same reasons as SQL text, for rows annotated with `accountability_gap` (flag messages)."""
+    values = {WORKFLOW: F(workflow), OWNER: F(f"{owner}__name"), CHART: Value(chart_label(chart))}
+
+    def parts(gap: str):
+        return [Value(part) if isinstance(part, str) else values[part] for part in REASONS[gap]]
+
+    return Case(
+        *[When(accountability_gap=gap, then=Concat(*parts(gap), output_field=CharField())) for gap in REASONS],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+@dataclass(frozen=True)
+class Accountability:
+    """The article's test for one step: exactly one person, or the reason there is none."""
+
+    person: Person | None
+    reason: str = ""
+    gap: str = Gap.NONE
+
+    @property
+    def passes(self) -> bool:
+        return self.person is not None
+
+    @property
+    def gap_label(self) -> str:
+        return Gap(self.gap).label
+
+
+def _chart_seats(chart: Chart | None):
+    if chart is None:
+        return Position.objects.filter(chart__status=ChartStatus.LIVE)
+    return Position.objects.filter(chart_id=chart.pk)
+
+
+def owner_gap(owner: Person | None, seat_teams: Iterable[str]) -> str:
+    """The definition itself, for an owner whose seats in the chart are in `seat_teams`."""
+    if owner is None:
+        return Gap.NO_OWNER
+    if not owner.is_active:
+        return Gap.OWNER_INACTIVE
+    teams = set(seat_teams)
+    if not teams:
+        return Gap.OWNER_WITHOUT_SEAT
+    if Team.MAROPS not in teams:
+        return Gap.OWNER_OUTSIDE_MAROPS
+    return Gap.NONE
+
+
+def seat_teams_of(person_ids: Iterable[int], chart: Chart | None = None) -> dict[int, set[str]]:
+    """The teams of each person's seats in the chart (the live one by default): one query."""
+    teams: dict[int, set[str]] = {}
+    ids = {pk for pk in person_ids if pk is not None}
+    if ids:
+        for person_id, team in _chart_seats(chart).filter(person_id__in=ids).values_list("person_id", "team"):
+            teams.setdefault(person_id, set()).add(team)
+    return teams
+
+
+def workflows_accountable(workflows: Sequence[Workflow], chart: Chart | None = None) -> list[Accountability]:
+    """For each workflow (with its owner loaded), who is accountable for its steps: one query in all."""
+    teams = seat_teams_of((w.owner_id for w in workflows), chart)
+    return [_from_gap(w, owner_gap(w.owner, teams.get(w.owner_id, ())), chart) for w in workflows]
+
+
+def workflow_accountable(workflow: Workflow, chart: Chart | None = None) -> Accountability:
+    return workflows_accountable([workflow], chart)[0]
+
+
+def steps_accountable(steps: Sequence[Step], chart: Chart | None = None) -> list[Accountability]:
+    """For each step (with `workflow__owner` loaded), the one accountable person or the reason."""
+    return workflows_accountable([step.workflow for step in steps], chart)
+
+
+def step_accountable(step: Step, chart: Chart | None = None) -> Accountability:
+    """ "Exactly one person in MarOps is responsible for understanding why and fixing it": the owner of
+    the step's workflow, if active and seated in the (live) chart's MarOps team."""
+    return steps_accountable([step], chart)[0]
+
+
+def with_accountability(rows: Sequence[Step], chart: Chart | None = None) -> list[tuple[Step, Accountability]]:
+    """Steps paired with their answers, for the pages that list them. Rows selected with
+    `gap_expression` (annotated `accountability_gap`) are answered from it, with no query."""
+    if rows and all(hasattr(step, "accountability_gap") for step in rows):
+        answers = [_from_gap(step.workflow, step.accountability_gap, chart) for step in rows]
+    else:
+        answers = steps_accountable(rows, chart)
+    return list(zip(rows, answers, strict=True))
+
+
+def _from_gap(workflow: Workflow, gap: str, chart: Chart | None) -> Accountability:
+    owner = workflow.owner
+    if gap == Gap.NONE:
+        return Accountability(owner)
+    return Accountability(
+        None, reason_text(gap, workflow=workflow.name, owner=owner.name if owner else "", chart=chart), gap
+    )
+
+
+# --- the same definition, for many rows at once -------------------------------------------------
+
+
+def gap_expression(owner: str = "owner", chart: Chart | None = None) -> Case:
+    """Database expression: the `Gap` of each row whose workflow owner is reached by `owner`
+    ("owner" on workflows, "workflow__owner" on steps)."""
+    seats = _chart_seats(chart).filter(person_id=OuterRef(f"{owner}_id"))
+    return Case(
+        When(**{f"{owner}__isnull": True}, then=Value(Gap.NO_OWNER)),
+        When(**{f"{owner}__is_active": False}, then=Value(Gap.OWNER_INACTIVE)),
+        When(~Exists(seats), then=Value(Gap.OWNER_WITHOUT_SEAT)),
+        When(~Exists(seats.filter(team=Team.MAROPS)), then=Value(Gap.OWNER_OUTSIDE_MAROPS)),
+        default=Value(Gap.NONE),
+        output_field=CharField(),
+    )
+
+
+ACCOUNTABLE = Q(accountability_gap=Gap.NONE)  # on rows annotated with accountability_gap
+BUYER_FACING_AI = Q(is_buyer_facing=True) & ~Q(mode=StepMode.HUMAN)  # the steps the Test asks about
+
+
+def owner_in_marops(owner_ref: str = "owner_id", chart: Chart | None = None) -> Exists:
+    """Subquery: the person `owner_ref` points at holds a MarOps seat in the chart (live by default)."""
+    return Exists(_chart_seats(chart).filter(person_id=OuterRef(owner_ref), team=Team.MAROPS))
+
+
+def buyer_facing_ai_steps(chart: Chart | None = None):
+    """Every buyer-facing AI step of a workflow in use, annotated with its `accountability_gap`."""
+    return (
+        Step.objects.filter(BUYER_FACING_AI)
+        .exclude(workflow__status=WorkflowStatus.RETIRED)
+        .annotate(accountability_gap=gap_expression("workflow__owner", chart))
+    )
