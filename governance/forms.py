@@ -56,6 +56,12 @@ class ReviewForm(forms.Form):
         empty_label="— nobody yet —",
         label="The one accountable owner",
     )
+    owner_change_reason = forms.CharField(
+        max_length=100,  # django-simple-history's change reason column
+        required=False,
+        label="Why the accountable owner changes",
+        help_text="Needed when you replace or clear the person named; the timeline keeps it.",
+    )
 
 
 class CorrectiveActionForm(forms.Form):

@@ -101,7 +101,9 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
             elif change.field == "root_cause":
                 what = f"Root cause: {causes.get(change.new, 'not known')}"
             elif change.field == "accountable_owner":
-                what = f"Accountable owner: {people.get(change.old, 'nobody')} → {people.get(change.new, 'nobody')}"
+                what = f"Accountable: {people.get(change.old, 'nobody')} → {people.get(change.new, 'nobody')}"
+                if record.history_change_reason:
+                    what += f" (why: {record.history_change_reason})"
             else:
                 what = "Analysis updated"
             entries.append(TimelineEntry(record.history_date, _who(record), what))

@@ -18,6 +18,7 @@ from workflows.selectors import agent_accountable
 from .choices import KillSwitchAction, ReviewStatus, Severity
 from .models import CorrectiveAction, Incident, KillSwitchEvent, PolicyDecision, Review
 
+REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 DEFAULT_REVIEW_DAYS = 10  # critical: 3 days, high: 5 business days (review_due_on)
 
 
@@ -116,7 +117,7 @@ class ReviewConflict(Exception):
         self.messages = [message]
 
 
-def _guarded_update(review: Review, expected_version: int, **fields) -> Review:
+def _guarded_update(review: Review, expected_version: int, change_reason: str = "", **fields) -> Review:
     """Save `fields` only if nobody saved the review since `expected_version` was read."""
     updated = Review.objects.filter(pk=review.pk, version=expected_version).update(version=F("version") + 1, **fields)
     if not updated:
@@ -128,24 +129,46 @@ def _guarded_update(review: Review, expected_version: int, **fields) -> Review:
         )
     review.refresh_from_db()
     # Our UPDATE holds the row until commit, so this save cannot overwrite anyone; it is here so that
-    # django-simple-history records the change, with its user, for the incident's timeline.
+    # django-simple-history records the change, with its user and reason, for the incident's timeline.
+    review._change_reason = change_reason or None
     review.save()
     return review
 
 
 @transaction.atomic
 def review_save(
-    *, review: Review, expected_version: int, root_cause: str, analysis: str, accountable_owner: Person | None, by
+    *,
+    review: Review,
+    expected_version: int,
+    root_cause: str,
+    analysis: str,
+    accountable_owner: Person | None,
+    owner_change_reason: str = "",
+    by,
 ) -> Review:
-    """Record the analysis and the one accountable owner (proposed at logging, changeable)."""
+    """Record the analysis and the one accountable owner. The incident has exactly one accountable
+    person at every moment: named from its step when logged, changed only here, and a change of a
+    named person needs its reason, which the incident's timeline keeps with who made it."""
     if review.status == ReviewStatus.RESOLVED:
         raise ValidationError("This review is resolved; it can no longer be changed.")
     if accountable_owner is not None and not accountable_owner.is_active:
         raise ValidationError({"accountable_owner": f"{accountable_owner.name} is inactive."})
+    owner_change_reason = owner_change_reason.strip()
+    if len(owner_change_reason) > REASON_LENGTH:
+        raise ValidationError({"owner_change_reason": f"Keep the reason within {REASON_LENGTH} characters."})
+    changes_owner = getattr(accountable_owner, "pk", None) != review.accountable_owner_id
+    if changes_owner and review.accountable_owner_id is not None and not owner_change_reason:
+        raise ValidationError(
+            {
+                "owner_change_reason": f"Say why {review.accountable_owner.name} is no longer accountable: "
+                "the incident's timeline keeps the reason."
+            }
+        )
     status = ReviewStatus.IN_REVIEW if (root_cause or analysis or accountable_owner) else review.status
     review = _guarded_update(
         review,
         expected_version,
+        change_reason=owner_change_reason if changes_owner else "",
         root_cause=root_cause,
         analysis=analysis,
         accountable_owner=accountable_owner,
@@ -177,6 +200,34 @@ def review_resolve(*, review: Review, expected_version: int, by) -> Review:
         review, expected_version, status=ReviewStatus.RESOLVED, resolved_at=timezone.now(), resolved_by=by
     )
     _close_incident_flag(review.incident)
+    return review
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    review: Review,
+    expected_version: int,
+    root_cause: str,
+    analysis: str,
+    accountable_owner: Person | None,
+    owner_change_reason: str = "",
+    resolve: bool = False,
+    by,
+) -> Review:
+    """The review form's one step, from the page or the API: save what the reviewer sees and, when
+    asked, resolve exactly that (all or nothing)."""
+    review = review_save(
+        review=review,
+        expected_version=expected_version,
+        root_cause=root_cause,
+        analysis=analysis,
+        accountable_owner=accountable_owner,
+        owner_change_reason=owner_change_reason,
+        by=by,
+    )
+    if resolve:
+        review = review_resolve(review=review, expected_version=review.version, by=by)
     return review
 
 

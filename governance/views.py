@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marops.htmx import apply_service, form_errors_text
 from marops.ids import is_id
 from roles.selectors import head_of_marops
-from workflows.accountability import with_accountability
+from workflows.accountability import step_accountable_at, with_accountability
 from workflows.models import Agent
 from workflows.selectors import accountability_test_score, accountability_test_steps
 
@@ -47,8 +47,7 @@ from .services import (
     corrective_action_set_done,
     incident_create,
     policy_decide,
-    review_resolve,
-    review_save,
+    review_submit,
 )
 
 read_only = transaction.non_atomic_requests
@@ -108,6 +107,10 @@ def _detail(request, incident: Incident, review_form=None, action_form=None, sta
     review = incident.review
     context = {
         "incident": incident,
+        # History, beside who is accountable now: the step's answer as of the moment it happened.
+        "accountable_when_occurred": step_accountable_at(incident.step, incident.occurred_at)
+        if incident.step_id
+        else None,
         "timeline": incident_timeline(incident),
         "review_form": review_form
         or ReviewForm(
@@ -151,17 +154,16 @@ def review_update(request, pk: int):
 
     def save(form):
         data = form.cleaned_data
-        with transaction.atomic():
-            review = review_save(
-                review=incident.review,
-                expected_version=data["version"],
-                root_cause=data["root_cause"],
-                analysis=data["analysis"],
-                accountable_owner=data["accountable_owner"],
-                by=request.user,
-            )
-            if resolving:
-                review_resolve(review=review, expected_version=review.version, by=request.user)
+        review_submit(
+            review=incident.review,
+            expected_version=data["version"],
+            root_cause=data["root_cause"],
+            analysis=data["analysis"],
+            accountable_owner=data["accountable_owner"],
+            owner_change_reason=data["owner_change_reason"],
+            resolve=resolving,
+            by=request.user,
+        )
 
     try:
         saved = apply_service(form, save)

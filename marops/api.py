@@ -9,23 +9,25 @@ import datetime
 import math
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as ParamError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from governance.choices import HarmCategory, ReviewStatus, RootCause, Severity
 from governance.models import Incident
 from governance.selectors import incident_get, incident_list
-from governance.services import ReviewConflict, agent_pause, incident_create, review_resolve, review_save
+from governance.services import ReviewConflict, agent_pause, incident_create, review_submit
 from roles.models import Person
-from workflows.accountability import step_accountable
+from workflows.accountability import step_accountable, step_accountable_at
+from workflows.history import VIA_API
 from workflows.models import Agent, Step, Workflow
 from workflows.selectors import flag_list, workflow_list
+from workflows.services import workflow_assign_owner
 
 from .tokens import api_token_user
 
@@ -89,7 +91,12 @@ def paged(request, response: HttpResponse, items, page: Page):
 
 
 # Services name model fields; the API's payload names them differently.
-PAYLOAD_NAMES = {"step": "step_id", "agent": "agent_id", "accountable_owner": "accountable_owner_email"}
+PAYLOAD_NAMES = {
+    "step": "step_id",
+    "agent": "agent_id",
+    "accountable_owner": "accountable_owner_email",
+    "owner": "owner_email",
+}
 
 
 @api.exception_handler(ValidationError)
@@ -137,11 +144,18 @@ class AccountableOut(Schema):
     workflow: str
     accountable: PersonOut | None
     reason: str = Field(description="Why nobody can be named; empty when somebody is.")
+    at: datetime.datetime | None = Field(description="The moment the answer is for (UTC); null: now.")
+
+
+class AsOf(Schema):
+    at: datetime.datetime | None = Field(
+        None, description="A past moment (ISO 8601, e.g. 2026-11-29T14:02:00Z) to answer as of; default: now."
+    )
 
 
 class IncidentIn(Schema):
-    agent_id: int
-    step_id: int | None = None
+    agent_id: int | None = Field(None, description="The agent; may be left out when step_id is given.")
+    step_id: int | None = Field(None, description="The step, where known; its agent is the incident's.")
     summary: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
     description: str = Field(..., min_length=1, max_length=20_000, pattern=NO_NUL)
     severity: Severity
@@ -174,8 +188,21 @@ class ResolveIn(Schema):
     root_cause: RootCause
     accountable_owner_email: str = Field(..., min_length=3, max_length=254, pattern=NO_NUL)
     analysis: str = Field("", max_length=20_000, pattern=NO_NUL)
+    # At most what the review's history keeps as a change reason (a 100-character column).
+    owner_change_reason: str = Field(
+        "",
+        max_length=100,
+        pattern=NO_NUL,
+        description="Why the person named so far is no longer accountable: needed when the review names another.",
+    )
     expected_version: int | None = Field(
         None, description="The review's version you read; a newer one means someone else changed it (409)."
+    )
+
+
+class OwnerIn(Schema):
+    owner_email: str | None = Field(
+        ..., min_length=3, max_length=254, pattern=NO_NUL, description="The new owner; null: no owner."
     )
 
 
@@ -221,17 +248,58 @@ def get_workflow(request, workflow_id: int):
     return get_object_or_404(workflow_list(), pk=workflow_id)
 
 
+@api.put(
+    "/workflows/{workflow_id}/owner",
+    response=WorkflowOut,
+    tags=["workflows"],
+    auth=BearerToken("workflows.change_workflow", "change workflows"),
+)
+def set_workflow_owner(request, workflow_id: int, payload: OwnerIn):
+    """Give the workflow its one owner (or none, which is flagged). History records the token's user."""
+    workflow = get_object_or_404(Workflow.objects.select_related("owner"), pk=workflow_id)
+    owner = None
+    if payload.owner_email is not None:
+        owner = Person.objects.filter(email__iexact=payload.owner_email.strip()).first()
+        if owner is None:
+            raise ValidationError({"owner_email": f"{payload.owner_email} matches no person."})
+    workflow._change_reason = VIA_API  # the user comes from the request (BearerToken sets request.user)
+    return workflow_assign_owner(workflow=workflow, owner=owner)
+
+
 @api.get(
     "/steps/{step_id}/accountable",
     response=AccountableOut,
     tags=["accountability"],
     auth=BearerToken("workflows.view_step", "read steps"),
 )
-def accountable_for_step(request, step_id: int):
-    """The one person accountable for the step (its workflow's owner), or why nobody can be named."""
+def accountable_for_step(request, step_id: int, moment: Query[AsOf]):
+    """The one person accountable for the step (its workflow's owner), or why nobody can be named; with
+    `at`, as of that moment, from the recorded history of owners, seats and people."""
     step = get_object_or_404(Step.objects.select_related("workflow__owner"), pk=step_id)
-    result = step_accountable(step)
-    return {"step_id": step.pk, "workflow": step.workflow.name, "accountable": result.person, "reason": result.reason}
+    at = moment.at
+    if at is None:
+        result = step_accountable(step)
+    else:
+        at = _past_moment(at)
+        result = step_accountable_at(step, at)
+    answer = {"step_id": step.pk, "workflow": step.workflow.name, "accountable": result.person}
+    return answer | {"reason": result.reason, "at": at}
+
+
+def _past_moment(at: datetime.datetime) -> datetime.datetime:
+    """`at` in UTC (without an offset: in the server's time zone), refused if it is still to come."""
+    try:
+        at = (timezone.make_aware(at) if timezone.is_naive(at) else at).astimezone(datetime.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise _query_error("at", "That moment cannot be read.") from exc
+    if at > timezone.now():
+        raise _query_error("at", "That is in the future: ask about a moment that has passed.")
+    return at
+
+
+def _query_error(name: str, message: str) -> ParamError:
+    """A 422 naming the query parameter, shaped as django-ninja shapes its own."""
+    return ParamError([{"type": "value_error", "loc": ["query", name], "msg": message}])
 
 
 # What logging an incident reads of its step: who is accountable, and the step's agent.
@@ -253,6 +321,8 @@ STEP_FIELDS_FOR_INCIDENT = [
 )
 def log_incident(request, payload: IncidentIn):
     """Log an incident; the answer names the accountable person, or says why nobody can be named."""
+    if payload.agent_id is None and payload.step_id is None:
+        raise ValidationError({"agent_id": "Give agent_id, or step_id (the agent is then the step's)."})
     step = None
     if payload.step_id is not None:
         step = (
@@ -264,8 +334,10 @@ def log_incident(request, payload: IncidentIn):
         )
         if step is None:
             raise ValidationError({"step_id": f"No step {payload.step_id}."})
+    if payload.agent_id is None and step.agent_id is None:
+        raise ValidationError({"agent_id": f"No agent acts in the step “{step.name}”: give agent_id."})
     # Usually the step's own agent, already in hand; the service refuses any other.
-    agent = step.agent if step and step.agent_id == payload.agent_id else None
+    agent = step.agent if step and payload.agent_id in (None, step.agent_id) else None
     agent = agent or Agent.objects.filter(pk=payload.agent_id).first()
     if agent is None:
         raise ValidationError({"agent_id": f"No agent {payload.agent_id}."})
@@ -336,17 +408,17 @@ def resolve_incident(request, incident_id: int, payload: ResolveIn):
     review = incident.review
     if payload.expected_version is not None and payload.expected_version != review.version:
         raise HttpError(409, "Someone else changed this review since you read it; read it again.")
-    try:
-        with transaction.atomic():  # both or neither: a refused resolution leaves the review as it was
-            review = review_save(
-                review=review,
-                expected_version=review.version,
-                root_cause=payload.root_cause,
-                analysis=payload.analysis or review.analysis,
-                accountable_owner=owner,
-                by=request.auth,
-            )
-            review_resolve(review=review, expected_version=review.version, by=request.auth)
+    try:  # the same one step as the review form's Resolve button: both or neither
+        review_submit(
+            review=review,
+            expected_version=review.version,
+            root_cause=payload.root_cause,
+            analysis=payload.analysis or review.analysis,
+            accountable_owner=owner,
+            owner_change_reason=payload.owner_change_reason,
+            resolve=True,
+            by=request.auth,
+        )
     except ReviewConflict as exc:
         raise HttpError(409, exc.messages[0]) from exc
     return incident_get(incident_id)
@@ -364,6 +436,16 @@ def pause_agent(request, agent_id: int, payload: PauseIn):
     agent_pause(agent=agent, reason=payload.reason, by=request.auth)
     agent.refresh_from_db()
     return agent
+
+
+@api.get(
+    "/agents",
+    response=list[AgentOut],
+    tags=["agents"],
+    auth=BearerToken("workflows.view_agent", "read agents"),
+)
+def list_agents(request, response: HttpResponse, page: Query[Page]):
+    return paged(request, response, Agent.objects.order_by("name", "pk"), page)
 
 
 @api.get(

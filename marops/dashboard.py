@@ -25,8 +25,8 @@ from workflows.accountability import (
     BUYER_FACING_AI,
     Accountability,
     gap_expression,
-    owner_in_marops,
     with_accountability,
+    workflows_with_accountability,
 )
 from workflows.choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
 from workflows.models import Agent, OwnershipFlag, Step, Workflow
@@ -104,7 +104,7 @@ class PlanStep:
 class Dashboard:
     period_days: int
     workflows: dict
-    critical: list
+    critical: list[tuple[Workflow, Accountability]]
     test_total: int
     test_passed: int
     test_failures_shown: list[tuple[Step, Accountability]]
@@ -145,9 +145,9 @@ class Dashboard:
         return self.test_total - self.test_passed - len(self.test_failures_shown)
 
     @property
-    def owned_percent(self) -> int:
+    def accountable_percent(self) -> int:
         total = self.workflows["total"]
-        return round(100 * self.workflows["owned"] / total) if total else 0
+        return round(100 * self.workflows["accountable"] / total) if total else 0
 
     @property
     def open_flags(self) -> int:
@@ -251,12 +251,14 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
     since = timezone.now() - datetime.timedelta(days=period_days)
     plan = plan_get()
     figures = workflow_figures()
-    critical = list(
-        Workflow.objects.filter(is_critical=True)
-        .exclude(status=WorkflowStatus.RETIRED)
-        .select_related("owner")
-        .annotate(marops_owner=owner_in_marops())
-        .order_by("name")
+    critical = workflows_with_accountability(
+        list(
+            Workflow.objects.filter(is_critical=True)
+            .exclude(status=WorkflowStatus.RETIRED)
+            .select_related("owner")
+            .annotate(accountability_gap=gap_expression("owner"))
+            .order_by("name")
+        )
     )
     # The Test: counted in the database; only the first failures are fetched to show.
     test_failures = with_accountability(list(accountability_test_steps().filter(fails=True)[:FAILURES_SHOWN]))

@@ -4,9 +4,10 @@
 
 Position ids are any strings unique in the file; the one row with no manager is the root; an empty
 person is a vacancy; dotted lines and roles are separated by semicolons; roles are role keys or
-names; level is one of the levels; salary is optional. A file with any bad row writes nothing, and
-every bad row is reported with its number and reason. An exported chart imports back to the same
-chart (the position ids are the seats' keys).
+names; level is one of the levels; salary is optional. A person is found by e-mail; someone new is
+a planned hire (not active) until a chart that seats them is adopted. A file with any bad row writes
+nothing, and every bad row is reported with its number and reason. An exported chart imports back to
+the same chart (the position ids are the seats' keys).
 """
 
 import csv
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, PositionRole, Role
@@ -140,7 +142,9 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
     roles = Role.objects.all()
     role_lookup = {r.key.lower(): r for r in roles} | {r.name.lower(): r for r in roles}
     emails = {values["person_email"].lower() for _, values in raw_rows} - {""}
-    people = {p.email.lower(): p for p in Person.objects.filter(email__in=emails)}
+    # Someone already known (by e-mail, in any case) is reused: planned by an earlier import, or real.
+    known = Person.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    people = {p.email.lower(): p for p in known}
     parsed, seen_ids, seen_emails = [], {}, {}
     for number, get in raw_rows:
         problems = too_long(get, {"title": 150, "person_name": 200, "person_email": 254})
@@ -278,8 +282,12 @@ def chart_import_csv(*, text: str, scenario: str, by=None) -> Chart:
     )
     for row in rows:
         if row.new_person is not None:
+            # Someone the organisation does not know yet is a planned hire: not active, not in the live
+            # organisation, until a chart that seats them is adopted (roles.services.chart_adopt).
             name, email = row.new_person
-            row.person = Person.objects.create(name=name, email=email, level=row.level)
+            row.person = Person.objects.create(
+                name=name, email=email, level=row.level, is_planned=True, is_active=False
+            )
     made = positions_bulk_create_tree(
         rows,
         key=lambda row: row.position_id,

@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q
 
-from .choices import Level, Team
+from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, Role
 from .services import PositionData
 
@@ -36,9 +36,13 @@ class PositionForm(forms.Form):
 
     def __init__(self, *args, chart: Chart, position: Position | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        offered = Q(is_active=True)
+        if chart.status == ChartStatus.SCENARIO:
+            offered |= Q(is_planned=True)  # planned hires may be seated in any scenario, never in the live chart
         if position is not None and position.person_id:
             # The current holder stays a choice even if inactive, so saving other fields keeps them seated.
-            self.fields["person"].queryset = Person.objects.filter(Q(is_active=True) | Q(pk=position.person_id))
+            offered |= Q(pk=position.person_id)
+        self.fields["person"].queryset = Person.objects.filter(offered)
         others = Position.objects.filter(chart=chart).select_related("person").order_by("title")
         if position is not None:
             others = others.exclude(pk=position.pk)

@@ -51,6 +51,10 @@ class Person(models.Model):
 
     def clean(self):
         self.email = (self.email or "").strip().lower()
+        if self.is_planned and self.is_active:
+            raise ValidationError(
+                {"is_active": "A planned hire becomes active when the scenario that plans them is adopted."}
+            )
 
 
 class Role(models.Model):

@@ -185,7 +185,8 @@ def hiring_order(facts: ChartFacts) -> list[Finding]:
 
 
 def unplaced_person(facts: ChartFacts) -> list[Finding]:
-    """An active person who holds no position in the live chart."""
+    """An active person who holds no position in the live chart. A planned hire (from a scenario) is not
+    in the organisation yet, so never unplaced: `people_unplaced` leaves them out."""
     return [
         Finding(
             "unplaced-person",

@@ -1,8 +1,9 @@
 """Reads for people, charts and positions, each in a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from .choices import ChartStatus, CoreRole
 from .models import Chart, Person, Position
@@ -20,7 +21,20 @@ def chart_list() -> QuerySet[Chart]:
 
 
 def person_list() -> QuerySet[Person]:
-    return Person.objects.select_related("user")
+    """Everyone, planned hires included, each with `seats`: their positions in every chart (the chart
+    joined), the live chart first, then scenarios, then former live charts. Two queries."""
+    chart_order = Case(
+        When(chart__status=ChartStatus.LIVE, then=Value(0)),
+        When(chart__status=ChartStatus.SCENARIO, then=Value(1)),
+        default=Value(2),
+    )
+    seats = Position.objects.select_related("chart").order_by(chart_order, "chart__name", "title")
+    return Person.objects.select_related("user").prefetch_related(Prefetch("positions", seats, to_attr="seats"))
+
+
+def people_planned(chart: Chart) -> QuerySet[Person]:
+    """Planned hires seated in `chart`: the people who join the organisation if it is adopted."""
+    return Person.objects.filter(is_planned=True, positions__chart=chart).order_by("name")
 
 
 # What a page over a whole chart reads of each seat, as lists (see `Position.role_list`).
@@ -80,8 +94,9 @@ def chart_tree(chart: Chart | None = None, positions: list[Position] | None = No
 
 
 def people_unplaced(chart: Chart) -> QuerySet[Person]:
-    """Active people who hold no position in `chart`."""
-    return Person.objects.filter(is_active=True).exclude(positions__chart=chart)
+    """Active people who hold no position in `chart`. Planned hires are not in the organisation yet
+    (the database keeps them inactive too), so they are never unplaced."""
+    return Person.objects.filter(is_active=True, is_planned=False).exclude(positions__chart=chart)
 
 
 def head_of_marops() -> Person | None:
@@ -101,3 +116,21 @@ def head_of_marops() -> Person | None:
 def people_holding(role_key: str) -> QuerySet[Person]:
     """People holding `role_key` in the live chart."""
     return Person.objects.filter(positions__chart__status=ChartStatus.LIVE, positions__roles__key=role_key).distinct()
+
+
+# What adopting a scenario would do to who is accountable (DESIGN.md: "Adoption shows its accountability
+# impact first"). Accountability lives in workflows, which depends on roles; so workflows registers
+# its reader here from AppConfig.ready() and roles imports no other app.
+AdoptionImpactReader = Callable[[Chart], object]
+_adoption_impact_readers: list[AdoptionImpactReader] = []
+
+
+def register_adoption_impact(reader: AdoptionImpactReader) -> AdoptionImpactReader:
+    """Set the reader of a scenario's adoption impact (`workflows.adoption.adoption_impact`)."""
+    _adoption_impact_readers[:] = [reader]
+    return reader
+
+
+def chart_adoption_impact(chart: Chart) -> object | None:
+    """What adopting `chart` would change, from the registered reader; None if none is registered."""
+    return _adoption_impact_readers[0](chart) if _adoption_impact_readers else None

@@ -94,9 +94,18 @@ def _check_editable(chart: Chart):
         raise ValidationError(f"{chart.name} is a former live chart, kept read-only as history.")
 
 
+def _check_planned_not_live(*, chart: Chart, person: Person) -> None:
+    """A planned person is not in the organisation yet: they sit only in scenarios until one is adopted."""
+    if person.is_planned and chart.status == ChartStatus.LIVE:
+        raise ValidationError(
+            {"person": f"{person.name} is a planned hire: seat them in a scenario and adopt it to make them real."}
+        )
+
+
 def _check_person_free(*, chart: Chart, person: Person | None, position: Position | None = None):
     if person is None:
         return
+    _check_planned_not_live(chart=chart, person=person)
     holder = Position.objects.filter(chart=chart, person=person).exclude(pk=getattr(position, "pk", None)).first()
     if holder is not None:
         raise ValidationError(
@@ -345,8 +354,10 @@ def _copy_links(new_for_old: dict[int, Position]) -> None:
 
 
 @transaction.atomic
-def chart_adopt(*, chart: Chart) -> Chart:
-    """Make a scenario the live chart. The old live chart is kept, read-only, as history."""
+def chart_adopt(*, chart: Chart, by=None) -> Chart:
+    """Make a scenario the live chart. The old live chart is kept, read-only, as history, and the
+    planned people seated in the scenario join the organisation (DESIGN.md: "People who appear only in
+    a scenario are planned, not real: they become active people when the scenario is adopted")."""
     chart = Chart.objects.select_for_update().get(pk=chart.pk)
     if chart.status != ChartStatus.SCENARIO:
         raise ValidationError(f"Only a scenario can be adopted; {chart.name} is {chart.get_status_display()}.")
@@ -355,8 +366,24 @@ def chart_adopt(*, chart: Chart) -> Chart:
     Chart.objects.filter(status=ChartStatus.LIVE).update(status=ChartStatus.ARCHIVED)
     chart.status, chart.adopted_at = ChartStatus.LIVE, timezone.now()
     chart.save(update_fields=["status", "adopted_at"])
+    _planned_people_join(chart=chart, by=by)  # before the listeners ask who is active and seated
     people_changed(None)
     return chart
+
+
+def _planned_people_join(*, chart: Chart, by=None) -> list[Person]:
+    """The planned people seated in `chart` become real, active people (history recorded); planned
+    people of other scenarios stay planned."""
+    people = list(Person.objects.filter(is_planned=True, positions__chart=chart).order_by("pk"))
+    if not people:
+        return []
+    Person.objects.filter(pk__in=[person.pk for person in people]).update(is_planned=False, is_active=True)
+    for person in people:
+        person.is_planned, person.is_active = False, True
+    Person.history.bulk_history_create(
+        people, update=True, default_user=by, default_change_reason=f"Joined when {chart.name} was adopted"[:100]
+    )
+    return people
 
 
 @transaction.atomic

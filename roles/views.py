@@ -16,6 +16,7 @@ from marops.htmx import apply_service, editor_response, saved_response
 from marops.ids import is_id
 from marops.imports import csv_import_page
 
+from .choices import ChartStatus
 from .compare import chart_compare
 from .cost import chart_cost
 from .csv_io import chart_export_csv, chart_import_csv
@@ -23,7 +24,15 @@ from .forms import ChartImportForm, CompareForm, PositionForm, ScenarioForm
 from .history import position_history
 from .models import Chart, Position
 from .rules import chart_facts, findings_from
-from .selectors import chart_list, chart_live, chart_positions, chart_tree, person_list
+from .selectors import (
+    chart_adoption_impact,
+    chart_list,
+    chart_live,
+    chart_positions,
+    chart_tree,
+    people_planned,
+    person_list,
+)
 from .services import (
     chart_adopt,
     chart_clone,
@@ -189,12 +198,35 @@ def chart_clone_view(request, pk: int):
     return redirect("roles:chart-detail", scenario.pk)
 
 
-@require_POST
-@permission_required("roles.change_chart", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def chart_adopt_view(request, pk: int):
+    """One address: GET shows what adopting the scenario would change, POST (from that page) adopts it."""
+    return (chart_adopt_confirm if request.method == "POST" else chart_adopt_preview)(request, pk)
+
+
+@permission_required("roles.view_chart", raise_exception=True)
+def chart_adopt_preview(request, pk: int):
+    """DESIGN.md: "Adoption shows its accountability impact first": the Test before and after, the owners
+    who would lose their seat, what would fail and what would newly pass, and the planned hires who join."""
+    chart = get_object_or_404(Chart, pk=pk)
+    if chart.status != ChartStatus.SCENARIO:
+        messages.error(request, f"Only a scenario can be adopted; {chart.name} is {chart.get_status_display()}.")
+        return redirect("roles:chart-detail", chart.pk)
+    context = {
+        "chart": chart,
+        "live": chart_live(),
+        "impact": chart_adoption_impact(chart),
+        "planned": list(people_planned(chart)),
+        "can_adopt": request.user.has_perm("roles.change_chart"),
+    }
+    return render(request, "roles/chart_adopt.html", context)
+
+
+@permission_required("roles.change_chart", raise_exception=True)
+def chart_adopt_confirm(request, pk: int):
     chart = get_object_or_404(Chart, pk=pk)
     try:
-        chart_adopt(chart=chart)
+        chart_adopt(chart=chart, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -272,4 +304,4 @@ def chart_print(request, pk: int):
 @require_GET
 @permission_required("roles.view_person", raise_exception=True)
 def people(request):
-    return render(request, "roles/person_list.html", {"people": person_list().prefetch_related("positions__chart")})
+    return render(request, "roles/person_list.html", {"people": person_list()})

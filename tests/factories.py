@@ -42,6 +42,16 @@ class PositionFactory(factory.django.DjangoModelFactory):
             self.roles.set(extracted if extracted is not None else [role("marops-specialist")])
 
 
+def marops_person(**kwargs) -> Person:
+    """Someone who can be accountable: an active person with a MarOps seat in the live chart
+    (the live chart is made if there is none yet)."""
+    person = PersonFactory(**kwargs)
+    chart = Chart.objects.filter(status="live").first() or ChartFactory(status="live")
+    root = chart.positions.filter(reports_to=None).first()
+    PositionFactory(chart=chart, person=person, team="marops", reports_to=root)
+    return person
+
+
 def role(key: str) -> Role:
     return Role.objects.get(key=key)
 

@@ -11,12 +11,14 @@ queries for any number of steps) and `gap_expression` (a database expression, fo
 A property-based test proves the two agree (tests/workflows/test_accountability_property.py).
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
+from django.utils import timezone
 
 from roles.choices import ChartStatus, Team
 from roles.models import Chart, Person, Position
@@ -147,6 +149,13 @@ def with_accountability(rows: Sequence[Step], chart: Chart | None = None) -> lis
     return list(zip(rows, answers, strict=True))
 
 
+def workflows_with_accountability(
+    rows: Sequence[Workflow], chart: Chart | None = None
+) -> list[tuple[Workflow, Accountability]]:
+    """Workflows selected with `gap_expression("owner")` paired with their answers, with no query."""
+    return [(workflow, _from_gap(workflow, workflow.accountability_gap, chart)) for workflow in rows]
+
+
 def _from_gap(workflow: Workflow, gap: str, chart: Chart | None) -> Accountability:
     owner = workflow.owner
     if gap == Gap.NONE:
@@ -177,11 +186,6 @@ ACCOUNTABLE = Q(accountability_gap=Gap.NONE)  # on rows annotated with accountab
 BUYER_FACING_AI = Q(is_buyer_facing=True) & ~Q(mode=StepMode.HUMAN)  # the steps the Test asks about
 
 
-def owner_in_marops(owner_ref: str = "owner_id", chart: Chart | None = None) -> Exists:
-    """Subquery: the person `owner_ref` points at holds a MarOps seat in the chart (live by default)."""
-    return Exists(_chart_seats(chart).filter(person_id=OuterRef(owner_ref), team=Team.MAROPS))
-
-
 def buyer_facing_ai_steps(chart: Chart | None = None):
     """Every buyer-facing AI step of a workflow in use, annotated with its `accountability_gap`."""
     return (
@@ -189,3 +193,83 @@ def buyer_facing_ai_steps(chart: Chart | None = None):
         .exclude(workflow__status=WorkflowStatus.RETIRED)
         .annotate(accountability_gap=gap_expression("workflow__owner", chart))
     )
+
+
+# --- the same definition, as of a past moment -----------------------------------------------------
+# DESIGN.md: "The answer as of any past moment comes from the recorded history of owners, seats and
+# people." Each record django-simple-history keeps says what a row was from its `history_date` until
+# the next record; before an object's first record it did not exist (data migrations roles 0005 and
+# workflows 0007 gave the rows that predate their history a first record).
+
+NOT_YET = "not-yet"  # the step (or what it hangs on) had no record yet at that moment: it did not exist
+
+
+@dataclass(frozen=True)
+class PastAccountability(Accountability):
+    """An answer as of a past moment, which may also be that there was nothing to answer about yet."""
+
+    @property
+    def gap_label(self) -> str:
+        return "did not exist yet" if self.gap == NOT_YET else super().gap_label
+
+
+def _in_force(history, at: datetime.datetime):
+    """The record of `history` (one object's records) in force at `at`: the latest made at or before
+    it; None if there was none yet or the latest says the object was deleted."""
+    record = history.filter(history_date__lte=at).order_by("-history_date", "-history_id").first()
+    return None if record is None or record.history_type == "-" else record
+
+
+def live_chart_at(at: datetime.datetime) -> int | None:
+    """The id of the chart that was the real organisation at `at`. A chart only ever goes scenario →
+    live (adoption stamps `adopted_at`) → archived, and former live charts are kept, so the live chart
+    then is the live or archived one that became live last before it (created live: when created)."""
+    return (
+        Chart.objects.filter(status__in=[ChartStatus.LIVE, ChartStatus.ARCHIVED])
+        .annotate(live_from=Coalesce("adopted_at", "created_at"))
+        .filter(live_from__lte=at)
+        .order_by("-live_from", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def seat_teams_at(person_id: int, chart_id: int | None, at: datetime.datetime) -> set[str]:
+    """The teams of the seats `person_id` held in the chart at `at`, from the seats' history: one query
+    (every record, up to `at`, of the seats they ever held there; the latest of each seat counts)."""
+    if chart_id is None:
+        return set()
+    HistoricalPosition = Position.history.model
+    theirs = HistoricalPosition.objects.filter(chart_id=chart_id, person_id=person_id).values("id")
+    records = (
+        HistoricalPosition.objects.filter(chart_id=chart_id, id__in=theirs, history_date__lte=at)
+        .order_by("history_date", "history_id")
+        .values_list("id", "person_id", "team", "history_type")
+    )
+    latest = {seat: (person, team, kind) for seat, person, team, kind in records}
+    return {team for person, team, kind in latest.values() if person == person_id and kind != "-"}
+
+
+def step_accountable_at(step: Step, at: datetime.datetime) -> Accountability:
+    """Who was accountable for the step at `at`: the same definition (the owner of its workflow, if
+    active and seated in the then live chart's MarOps team), asked of the records in force then.
+    Five queries at most: the step's, its workflow's and its owner's records, the chart, the seats."""
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    step_then = _in_force(step.history, at)
+    workflow_then = _in_force(Workflow.history.filter(id=step_then.workflow_id), at) if step_then else None
+    if workflow_then is None:
+        return PastAccountability(None, f"The step “{step.name}” did not exist yet then.", NOT_YET)
+    owner_then = None
+    if workflow_then.owner_id is not None:
+        owner_then = _in_force(Person.history.filter(id=workflow_then.owner_id), at)
+        if owner_then is None:
+            return PastAccountability(
+                None, f"The owner of “{workflow_then.name}” did not exist yet then (no record of them).", NOT_YET
+            )
+    teams = seat_teams_at(owner_then.id, live_chart_at(at), at) if owner_then else set()
+    gap = owner_gap(owner_then, teams)
+    if gap == Gap.NONE:
+        return PastAccountability(owner_then.instance)  # the person as they were then
+    owner_name = owner_then.name if owner_then else ""
+    return PastAccountability(None, reason_text(gap, workflow=workflow_then.name, owner=owner_name), gap)

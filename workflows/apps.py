@@ -7,10 +7,13 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from roles.rules import register_chart_rule
+        from roles.selectors import register_adoption_impact
         from roles.services import on_people_changed
 
+        from .adoption import adoption_impact
         from .rules import platform_organised
         from .scan import people_changed_refresh
 
         register_chart_rule(platform_organised)
         on_people_changed(people_changed_refresh)
+        register_adoption_impact(adoption_impact)

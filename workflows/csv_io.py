@@ -21,6 +21,7 @@ from roles.csv_io import CsvImportError, RowError, read_csv_rows, too_long
 from roles.models import Person, Role
 
 from .choices import MODES_ALLOWED, AgentStatus, AllowedMode, PlatformCategory, StepMode
+from .history import IMPORTED
 from .models import Agent, Platform, Step, Workflow
 from .scan import ownership_refresh
 
@@ -237,9 +238,12 @@ def inventory_import_csv(*, text: str) -> ImportSummary:
         (summary.replaced if workflow else summary.created).append(parsed.name)
         workflow = workflow or Workflow(name=parsed.name)
         workflow.is_critical, workflow.owner = parsed.critical, parsed.owner
+        workflow._change_reason = IMPORTED  # history says how: the user, if any, comes from the request
         workflow.save()
         touched_workflows.add(workflow.pk)
-        workflow.steps.exclude(order__in=[s.order for s in parsed.steps]).delete()
+        for gone in workflow.steps.exclude(order__in=[s.order for s in parsed.steps]):
+            gone._change_reason = IMPORTED
+            gone.delete()
         for s in parsed.steps:
             platform = platforms.get(s.platform.lower())
             if platform is None:
@@ -257,18 +261,12 @@ def inventory_import_csv(*, text: str) -> ImportSummary:
                         name=s.agent, allowed_mode=AllowedMode.AUTONOMOUS if autonomous else AllowedMode.ASSISTED
                     )
                     summary.new_agents.append(s.agent)
-            step, _ = Step.objects.update_or_create(
-                workflow=workflow,
-                order=s.order,
-                defaults={
-                    "name": s.name,
-                    "platform": platform,
-                    "mode": s.mode,
-                    "agent": agent,
-                    "decision": s.decision,
-                    "is_buyer_facing": s.buyer_facing,
-                },
-            )
+            step = Step.objects.select_for_update().filter(workflow=workflow, order=s.order).first()
+            step = step or Step(workflow=workflow, order=s.order)
+            step.name, step.platform, step.mode, step.agent = s.name, platform, s.mode, agent
+            step.decision, step.is_buyer_facing = s.decision, s.buyer_facing
+            step._change_reason = IMPORTED
+            step.save()
             step.roles.set(s.roles)
             touched_agents.add(step.agent_id)
             summary.steps += 1

@@ -26,7 +26,7 @@ from .accountability import (
     ACCOUNTABLE,
     Accountability,
     buyer_facing_ai_steps,
-    owner_in_marops,
+    gap_expression,
     with_accountability,
     workflow_accountable,
 )
@@ -63,8 +63,10 @@ def agent_accountable(agent: Agent) -> Accountability:
 
 
 def workflow_figures() -> dict:
-    """Counts over the workflows in use (not retired), in one query: total, owned, critical (owned, and
-    owned by MarOps), and mapped (migration step 1: steps, each decided, and roles named)."""
+    """Counts over the workflows in use (not retired), in one query: total, owned, accountable (owned by
+    someone who passes the Test's definition), critical (owned, and accountably owned: migration step 2,
+    "one MarOps person as owner per workflow"), and mapped (migration step 1: steps, each decided, and
+    roles named)."""
     steps = Step.objects.filter(workflow_id=OuterRef("pk"))
     return (
         Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
@@ -72,14 +74,15 @@ def workflow_figures() -> dict:
             has_steps=Exists(steps),
             undecided=Exists(steps.filter(decision="")),
             has_roles=Exists(steps.filter(roles__isnull=False)),
-            marops_owner=owner_in_marops(),
+            accountability_gap=gap_expression("owner"),
         )
         .aggregate(
             total=Count("pk"),
             owned=Count("pk", filter=Q(owner__isnull=False)),
+            accountable=Count("pk", filter=ACCOUNTABLE),
             critical=Count("pk", filter=Q(is_critical=True)),
             critical_owned=Count("pk", filter=Q(is_critical=True, owner__isnull=False)),
-            critical_marops=Count("pk", filter=Q(is_critical=True, marops_owner=True)),
+            critical_marops=Count("pk", filter=Q(is_critical=True) & ACCOUNTABLE),
             mapped=Count("pk", filter=Q(has_steps=True, undecided=False, has_roles=True)),
         )
     )

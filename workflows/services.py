@@ -59,6 +59,8 @@ def workflow_save(
 def workflow_assign_owner(*, workflow: Workflow, owner: Person | None) -> Workflow:
     """Exactly one owner (or none, which the scan flags). An owner outside MarOps is allowed and
     flagged: "Assign one MarOps person as owner per workflow"."""
+    if owner is not None and owner.is_planned:
+        raise ValidationError({"owner": f"{owner.name} is a planned hire: they can own workflows once they join."})
     if owner is not None and not owner.is_active:
         raise ValidationError({"owner": f"{owner.name} is inactive and cannot own a workflow."})
     workflow.owner = owner

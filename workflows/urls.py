@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.workflow_detail, name="workflow-detail"),
     path("<int:pk>/edit/", views.workflow_edit, name="workflow-edit"),
     path("<int:pk>/owner/", views.workflow_owner, name="workflow-owner"),
+    path("<int:pk>/history/", views.workflow_history_page, name="workflow-history"),
     path("<int:pk>/steps/new/", views.step_create, name="step-create"),
     path("steps/<int:pk>/edit/", views.step_edit, name="step-edit"),
     path("steps/<int:pk>/delete/", views.step_remove, name="step-delete"),

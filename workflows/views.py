@@ -20,6 +20,7 @@ from .accountability import workflow_accountable
 from .choices import FlagKind
 from .csv_io import inventory_export_csv, inventory_import_csv
 from .forms import InventoryImportForm, OwnerForm, PlatformForm, StepForm, WorkflowForm
+from .history import workflow_history
 from .models import Platform, Step, Workflow
 from .selectors import (
     agent_list,
@@ -115,6 +116,16 @@ def _page(request, workflow_pk: int, editor=None):
 @permission_required("workflows.view_workflow", raise_exception=True)
 def workflow_detail(request, pk: int):
     return _page(request, pk)
+
+
+@read_only
+@require_GET
+@permission_required("workflows.view_workflow", raise_exception=True)
+def workflow_history_page(request, pk: int):
+    """Who changed the workflow's owner, name, flags and steps, when, and how (screen, import, API)."""
+    workflow = get_object_or_404(Workflow.objects.select_related("owner"), pk=pk)
+    context = {"workflow": workflow, "entries": workflow_history(workflow)}
+    return render(request, "workflows/workflow_history.html", context)
 
 
 def _saved(request, workflow: Workflow, message: str):

@@ -54,7 +54,7 @@ def test_leader_clones_a_scenario_adds_the_missing_role_compares_and_adopts(page
 
     page.goto(live_server.url + "/org/charts/")
     page.get_by_role("link", name="2026 plan").click()
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("link", name="Adopt as the live chart…").click()
     page.get_by_role("button", name="Adopt as the live chart").click()
     expect(page.get_by_test_id("chart-status")).to_have_text("Live")
     expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text("is now the live chart")

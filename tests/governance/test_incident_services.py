@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from governance.services import incident_create, review_due_on
-from tests.factories import AgentFactory, PersonFactory, StepFactory, UserFactory, WorkflowFactory
+from tests.factories import AgentFactory, PersonFactory, StepFactory, UserFactory, WorkflowFactory, marops_person
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,19 @@ def log(step=None, agent=None, severity="high"):
 
 
 def test_logging_an_incident_names_the_workflow_owner_and_proposes_them_for_the_review():
-    owner = PersonFactory(name="Tom Nguyen")
+    owner = marops_person(name="Tom Nguyen")
     incident = log(step=StepFactory(workflow=WorkflowFactory(owner=owner)))
     assert incident.accountable_when_logged == owner
     assert incident.accountability_reason == ""
-    assert incident.review.accountable_owner == owner
+    assert incident.review.accountable_owner == owner == incident.accountable
     assert incident.review.status == "open"
+
+
+def test_an_owner_outside_marops_is_not_named_and_the_incident_says_why():
+    outsider = PersonFactory(name="Tom Nguyen")
+    incident = log(step=StepFactory(workflow=WorkflowFactory(name="Lead routing", owner=outsider)))
+    assert incident.accountable is None and incident.accountable_when_logged is None
+    assert incident.accountable_reason == "The owner of “Lead routing”, Tom Nguyen, holds no seat in the live chart."
 
 
 def test_logging_against_an_unowned_workflow_says_plainly_why_nobody_is_named():

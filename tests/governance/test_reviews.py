@@ -18,7 +18,7 @@ from governance.services import (
     review_save,
 )
 from tests.conftest import make_user
-from tests.factories import PersonFactory, StepFactory, UserFactory, WorkflowFactory
+from tests.factories import PersonFactory, StepFactory, UserFactory, WorkflowFactory, marops_person
 from workflows.models import OwnershipFlag
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_the_timeline_records_who_changed_what(client, demo):
             "version": incident.review.version,
             "root_cause": "prompt_knowledge",
             "analysis": "Old KB",
-            "accountable_owner": incident.review.accountable_owner_id,
+            "accountable_owner": incident.review.accountable_owner_id or "",
         },
     )
     corrective_action_add(
@@ -196,11 +196,21 @@ def test_logging_with_a_step_of_another_agent_or_nothing_is_refused_with_reasons
 
 
 def test_clearing_the_owner_reopens_the_incident_flag_and_a_resolved_review_stays_resolved():
-    owner = PersonFactory(name="Tom")
+    owner = marops_person(name="Tom")
     incident = log(StepFactory(workflow=WorkflowFactory(owner=owner)))
     assert not OwnershipFlag.objects.filter(kind="incident-without-owner").exists()
+    with pytest.raises(ValidationError, match="Say why Tom is no longer accountable"):
+        review_save(
+            review=incident.review, expected_version=1, root_cause="data", analysis="", accountable_owner=None, by=None
+        )
     review = review_save(
-        review=incident.review, expected_version=1, root_cause="data", analysis="", accountable_owner=None, by=None
+        review=incident.review,
+        expected_version=1,
+        root_cause="data",
+        analysis="",
+        accountable_owner=None,
+        owner_change_reason="Tom only built the routing; the data feed is someone else's.",
+        by=None,
     )
     flag = OwnershipFlag.objects.get(kind="incident-without-owner", resolved_at__isnull=True)
     assert flag.message.endswith("the review names nobody accountable.")
@@ -210,3 +220,27 @@ def test_clearing_the_owner_reopens_the_incident_flag_and_a_resolved_review_stay
     review = review_resolve(review=review, expected_version=review.version, by=None)
     with pytest.raises(ValidationError, match="already resolved"):
         review_resolve(review=review, expected_version=review.version, by=None)
+
+
+def test_a_review_that_names_someone_else_changes_the_one_accountable_person_everywhere(client):
+    from governance.models import Incident
+
+    logged_owner, reviewer_pick = marops_person(name="Tom Nguyen"), marops_person(name="Priya Shah")
+    incident = log(StepFactory(workflow=WorkflowFactory(owner=logged_owner)))
+    client.force_login(make_user("reviewer", "MarOps staff", first_name="Mia", last_name="Chen"))
+    url = reverse("governance:review-update", args=[incident.pk])
+    form = {"version": 1, "root_cause": "data", "analysis": "Stale feed", "accountable_owner": reviewer_pick.pk}
+    refused = client.post(url, form)
+    assert refused.status_code == 422 and "Say why Tom Nguyen is no longer accountable" in refused.content.decode()
+    client.post(url, form | {"owner_change_reason": "The data feed is Priya's", "resolve": "1"})
+
+    incident = Incident.objects.get(pk=incident.pk)
+    assert incident.accountable == reviewer_pick and incident.accountable_when_logged == logged_owner
+    page = client.get(reverse("governance:incident-detail", args=[incident.pk])).content.decode()
+    headline = page.split('data-testid="accountable">')[1].split("<")[0]
+    assert headline == "Priya Shah"
+    assert "Tom Nguyen was named when it was logged" in page
+    listed = client.get(reverse("governance:incident-list"), {"show": "all"}).content.decode()
+    assert "Priya Shah" in listed and "Tom Nguyen" not in listed
+    whats = [(e.who, e.what) for e in incident_timeline(incident)]
+    assert ("Mia Chen", "Accountable: Tom Nguyen → Priya Shah (why: The data feed is Priya's)") in whats

@@ -1,13 +1,18 @@
 """The JSON API: every endpoint, and the refusals (401 without a token, 403 for a group that may not,
 422 with the field errors for a bad payload), with nothing written when refused."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from governance.models import Incident, KillSwitchEvent
 from marops.tokens import api_token_create
+from roles.models import Person
 from tests.conftest import make_user
 from workflows.models import Agent, Step, Workflow
+from workflows.services import workflow_assign_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +29,21 @@ def as_user(client, demo):
 
 
 def chat_step():
+    """Lead routing's chat step: Tom Nguyen owns the workflow but sits in Sales ops, so nobody is accountable."""
     return Step.objects.get(workflow__name="Lead routing", name="Qualify visitor in website chat")
+
+
+def copy_step():
+    """Campaign launch's copy step: Dana Whitfield, in the live chart's MarOps team, is accountable."""
+    return Step.objects.get(workflow__name="Campaign launch", name="Draft email and landing copy")
+
+
+def person(email_name: str) -> Person:
+    return Person.objects.get(email=f"{email_name}@halcyon.example")
+
+
+def utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def test_no_token_or_a_wrong_one_is_401(client, demo):
@@ -47,16 +66,20 @@ def test_workflows_with_their_owners(as_user):
 
 def test_who_is_accountable_for_a_step(as_user):
     api = as_user("Executives")
-    assert api.get(f"/api/v1/steps/{chat_step().pk}/accountable").json() == {
-        "step_id": chat_step().pk,
-        "workflow": "Lead routing",
+    assert api.get(f"/api/v1/steps/{copy_step().pk}/accountable").json() == {
+        "step_id": copy_step().pk,
+        "workflow": "Campaign launch",
         "accountable": {
-            "id": chat_step().workflow.owner_id,
-            "name": "Tom Nguyen",
-            "email": "tom.nguyen@halcyon.example",
+            "id": copy_step().workflow.owner_id,
+            "name": "Dana Whitfield",
+            "email": "dana.whitfield@halcyon.example",
         },
         "reason": "",
+        "at": None,
     }
+    body = api.get(f"/api/v1/steps/{chat_step().pk}/accountable").json()
+    assert body["accountable"] is None
+    assert body["reason"] == "The owner of “Lead routing”, Tom Nguyen, holds no MarOps seat in the live chart."
     unowned = Step.objects.get(workflow__name="Event follow-up", order=2)
     body = api.get(f"/api/v1/steps/{unowned.pk}/accountable").json()
     assert body["accountable"] is None and body["reason"] == "The workflow “Event follow-up” has no owner."
@@ -67,8 +90,8 @@ def test_logging_an_incident_answers_with_the_accountable_person(as_user):
     response = api.post(
         "/api/v1/incidents",
         {
-            "agent_id": chat_step().agent_id,
-            "step_id": chat_step().pk,
+            "agent_id": copy_step().agent_id,
+            "step_id": copy_step().pk,
             "summary": "Quoted a retired plan",
             "description": "Growth plan at £49",
             "severity": "high",
@@ -77,7 +100,8 @@ def test_logging_an_incident_answers_with_the_accountable_person(as_user):
     )
     assert response.status_code == 201
     body = response.json()
-    assert body["accountable"]["name"] == "Tom Nguyen" and body["status"] == "open"
+    assert body["accountable"]["name"] == "Dana Whitfield" and body["status"] == "open"
+    assert body["accountable_when_logged"]["name"] == "Dana Whitfield" and body["accountability_reason"] == ""
     assert api.get(f"/api/v1/incidents/{body['id']}").json()["summary"] == "Quoted a retired plan"
     assert any(i["id"] == body["id"] for i in api.get("/api/v1/incidents").json())
 
@@ -156,7 +180,34 @@ def test_resolving_through_the_api_needs_a_known_owner_and_then_resolves(as_user
         content_type="application/json",
     )
     assert ok.status_code == 200 and ok.json()["status"] == "resolved"
-    assert ok.json()["review_owner"]["name"] == "Dana Whitfield"
+    assert ok.json()["accountable"]["name"] == "Dana Whitfield"
+    assert "review_owner" not in ok.json()
+
+
+def test_after_a_review_names_someone_else_the_incident_answers_them_and_keeps_who_was_named_when_logged(as_user):
+    api = as_user("MarOps staff")
+    logged = api.post("/api/v1/incidents", incident_body(copy_step()), content_type="application/json").json()
+    resolved = api.post(
+        f"/api/v1/incidents/{logged['id']}/resolve",
+        {"root_cause": "prompt_knowledge", "accountable_owner_email": "marco.rossi@halcyon.example"},
+        content_type="application/json",
+    )
+    assert resolved.status_code == 422  # replacing the person named needs a reason
+    assert resolved.json()["detail"][0]["loc"] == ["body", "owner_change_reason"]
+    resolved = api.post(
+        f"/api/v1/incidents/{logged['id']}/resolve",
+        {
+            "root_cause": "prompt_knowledge",
+            "accountable_owner_email": "marco.rossi@halcyon.example",
+            "owner_change_reason": "Marco owns the copy prompts",
+        },
+        content_type="application/json",
+    )
+    assert resolved.status_code == 200
+    body = api.get(f"/api/v1/incidents/{logged['id']}").json()
+    assert body["accountable"]["name"] == "Marco Rossi"
+    assert body["accountable_when_logged"]["name"] == "Dana Whitfield"
+    assert body["accountability_reason"] == ""
 
 
 def test_pausing_an_agent_and_listing_open_flags(as_user):
@@ -270,16 +321,18 @@ def test_a_permission_counts_whether_held_directly_through_a_group_or_as_superus
     assert client.get("/api/v1/workflows", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
 
 
-def test_logging_an_incident_takes_six_queries(as_user, django_assert_max_num_queries):
+def test_logging_an_incident_takes_seven_queries(as_user, django_assert_max_num_queries):
     api = as_user("MarOps staff")
     api.get("/api/v1/workflows")  # the token's first use is recorded; later calls within a minute write nothing
-    # The token with its user and permission, the step with its workflow, owner and agent, then the
+    # The token with its user and permission, the step with its workflow, owner and agent, the owner's
+    # seats in the live chart (the one definition asks whether they sit in its MarOps team), then the
     # incident, the review and their two history rows; plus the request's savepoint and its release,
-    # which the test's own transaction turns BEGIN and COMMIT into.
-    body = incident_body(chat_step())
-    with django_assert_max_num_queries(8):
-        response = api.post("/api/v1/incidents", body, content_type="application/json")
-    assert response.status_code == 201 and response.json()["accountable"]["name"] == "Tom Nguyen"
+    # which the test's own transaction turns BEGIN and COMMIT into. Given only the step, the agent comes
+    # with it: no query more.
+    for body in (incident_body(copy_step()), incident_body(copy_step(), agent_id=None)):
+        with django_assert_max_num_queries(9):
+            response = api.post("/api/v1/incidents", body, content_type="application/json")
+        assert response.status_code == 201 and response.json()["accountable"]["name"] == "Dana Whitfield"
 
 
 def test_an_incident_is_answered_with_its_time_in_utc_whatever_offset_was_sent(as_user):
@@ -310,3 +363,107 @@ def test_lists_come_a_page_at_a_time_with_the_total_and_links_in_headers(as_user
     assert api.get("/api/v1/incidents", {"page": 99})["X-Total-Count"] == str(
         Incident.objects.exclude(review__status="resolved").count()
     )
+
+
+def test_who_was_accountable_at_a_past_moment(as_user):
+    api = as_user("Executives")
+    step = copy_step()
+    before = timezone.now()
+    workflow_assign_owner(workflow=step.workflow, owner=person("marco.rossi"))
+    url = f"/api/v1/steps/{step.pk}/accountable"
+    then = api.get(url, {"at": utc(before)})
+    assert then.status_code == 200
+    assert then.json()["accountable"]["name"] == "Dana Whitfield" and then.json()["reason"] == ""
+    answered_for = datetime.datetime.fromisoformat(then.json()["at"])  # the moment answered, to the millisecond
+    assert before - datetime.timedelta(milliseconds=1) < answered_for <= before
+    assert api.get(url).json()["accountable"]["name"] == "Marco Rossi"
+    assert api.get(url, {"at": utc(timezone.now())}).json()["accountable"]["name"] == "Marco Rossi"
+    long_ago = api.get(url, {"at": "2001-01-01T00:00:00Z"}).json()
+    assert long_ago["accountable"] is None
+    assert long_ago["reason"] == "The step “Draft email and landing copy” did not exist yet then."
+
+
+def test_an_unreadable_or_future_moment_is_422_naming_at(as_user):
+    api = as_user("Executives")
+    url = f"/api/v1/steps/{copy_step().pk}/accountable"
+    tomorrow = utc(timezone.now() + datetime.timedelta(days=1))
+    for bad in ("yesterday", "2026-13-45T00:00:00Z", tomorrow):
+        response = api.get(url, {"at": bad})
+        assert response.status_code == 422, bad
+        assert [error["loc"] for error in response.json()["detail"]] == [["query", "at"]], bad
+    assert "future" in api.get(url, {"at": tomorrow}).json()["detail"][0]["msg"]
+
+
+def test_an_incident_given_only_its_step_is_logged_against_the_steps_agent(as_user):
+    api = as_user("MarOps staff")
+    response = api.post("/api/v1/incidents", incident_body(copy_step(), agent_id=None), content_type="application/json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["agent_id"] == copy_step().agent_id and body["step_id"] == copy_step().pk
+    assert Incident.objects.get(pk=body["id"]).agent.name == "Campaign Copy Assistant"
+
+
+def test_an_incident_with_a_step_and_another_agent_or_with_neither_is_422_and_writes_nothing(as_user):
+    api = as_user("MarOps staff")
+    before = Incident.objects.count()
+    other_agent = chat_step().agent_id
+    disagreeing = api.post(
+        "/api/v1/incidents", incident_body(copy_step(), agent_id=other_agent), content_type="application/json"
+    )
+    assert disagreeing.status_code == 422
+    assert disagreeing.json()["detail"] == [
+        {"loc": ["body", "step_id"], "msg": "Chat Concierge does not act in the step “Draft email and landing copy”."}
+    ]
+    neither = api.post(
+        "/api/v1/incidents", incident_body(copy_step(), agent_id=None, step_id=None), content_type="application/json"
+    )
+    assert neither.status_code == 422 and neither.json()["detail"][0]["loc"] == ["body", "agent_id"]
+    human = Step.objects.get(workflow__name="Campaign launch", order=1)
+    no_agent = api.post("/api/v1/incidents", incident_body(human, agent_id=None), content_type="application/json")
+    assert no_agent.status_code == 422 and no_agent.json()["detail"][0]["loc"] == ["body", "agent_id"]
+    assert Incident.objects.count() == before
+
+
+def test_agents_are_listed_a_page_at_a_time(as_user):
+    Agent.objects.bulk_create(Agent(name=f"Zz agent {i:02}") for i in range(12))
+    api = as_user("Executives")
+    total = Agent.objects.count()
+    first = api.get("/api/v1/agents", {"per_page": 5})
+    assert first.status_code == 200 and first["X-Total-Count"] == str(total)
+    assert first.json()[0].keys() == {"id", "name", "status", "allowed_mode"}
+    assert first["Link"] == '<http://testserver/api/v1/agents?per_page=5&page=2>; rel="next"'
+    pages = -(-total // 5)
+    last = api.get("/api/v1/agents", {"per_page": 5, "page": pages})
+    assert "next" not in last["Link"] and f"page={pages - 1}" in last["Link"]
+    seen = [a["id"] for n in range(1, pages + 1) for a in api.get("/api/v1/agents", {"per_page": 5, "page": n}).json()]
+    assert sorted(seen) == sorted(Agent.objects.values_list("pk", flat=True))  # each once
+    assert api.get("/api/v1/agents", {"per_page": 501}).status_code == 422
+
+
+def test_changing_an_owner_through_the_api_records_the_tokens_user_and_how(as_user):
+    api = as_user("Leaders", username="integration")
+    workflow = copy_step().workflow
+    response = api.put(
+        f"/api/v1/workflows/{workflow.pk}/owner",
+        {"owner_email": "marco.rossi@halcyon.example"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["owner"]["name"] == "Marco Rossi"
+    record = Workflow.history.filter(id=workflow.pk).latest()
+    assert record.owner_id == person("marco.rossi").pk
+    assert (record.history_user.username, record.history_change_reason) == ("integration", "API")
+    count = Workflow.history.count()
+    unknown = api.put(
+        f"/api/v1/workflows/{workflow.pk}/owner", {"owner_email": "ghost@example.com"}, content_type="application/json"
+    )
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "owner_email"]
+    assert Workflow.history.count() == count and Workflow.objects.get(pk=workflow.pk).owner.name == "Marco Rossi"
+    cleared = api.put(f"/api/v1/workflows/{workflow.pk}/owner", {"owner_email": None}, content_type="application/json")
+    assert cleared.status_code == 200 and cleared.json()["owner"] is None
+
+
+def test_only_those_who_may_change_workflows_change_an_owner_through_the_api(as_user):
+    api = as_user("MarOps staff")
+    workflow = copy_step().workflow
+    response = api.put(f"/api/v1/workflows/{workflow.pk}/owner", {"owner_email": None}, content_type="application/json")
+    assert response.status_code == 403 and Workflow.objects.get(pk=workflow.pk).owner.name == "Dana Whitfield"

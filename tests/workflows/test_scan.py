@@ -45,7 +45,7 @@ def test_a_workflow_without_owner_and_its_buyer_facing_ai_step_are_flagged():
         ("workflow-without-owner", f"workflow:{step.workflow_id}"),
     ]
     flag = OwnershipFlag.objects.get(kind="workflow-without-owner")
-    assert flag.message == "“Lead routing” has no owner." and flag.workflow == step.workflow
+    assert flag.message == "The workflow “Lead routing” has no owner." and flag.workflow == step.workflow
 
 
 def test_a_human_or_internal_step_needs_no_flag_of_its_own():
@@ -64,9 +64,15 @@ def test_an_owner_outside_marops_is_flagged(marops_person):
         team="sales_ops",
         reports_to=marops_person.positions.get(),
     )
-    workflow = StepFactory(workflow=WorkflowFactory(owner=outsider)).workflow
+    step = StepFactory(workflow=WorkflowFactory(owner=outsider))
     ownership_scan()
-    assert open_flags() == [("owner-outside-marops", f"workflow:{workflow.pk}")]
+    # An owner outside MarOps cannot pass the Test, so the buyer-facing AI step is flagged too.
+    assert open_flags() == [
+        ("no-single-accountable", f"step:{step.pk}"),
+        ("owner-outside-marops", f"workflow:{step.workflow_id}"),
+    ]
+    step_flag = OwnershipFlag.objects.get(kind="no-single-accountable")
+    assert step_flag.message.endswith("Tom, holds no MarOps seat in the live chart.")
 
 
 def test_an_inactive_owner_is_flagged_and_so_is_the_buyer_facing_step():
@@ -121,7 +127,7 @@ def test_scan_ownership_prints_what_it_opened_and_resolved(capsys):
     workflow = WorkflowFactory(name="Webinars", owner=None)
     call_command("scan_ownership")
     out = capsys.readouterr().out.splitlines()
-    assert f"opened\tworkflow-without-owner\tworkflow:{workflow.pk}\t“Webinars” has no owner." in out
+    assert f"opened\tworkflow-without-owner\tworkflow:{workflow.pk}\tThe workflow “Webinars” has no owner." in out
     assert out[-1] == "1 opened, 0 resolved"
     workflow.delete()
     call_command("scan_ownership")

@@ -66,8 +66,10 @@ def test_the_owner_picker_offers_marops_first_and_warns_about_outsiders(client, 
     sofia = Person.objects.get(name="Sofia Alvarez")
     response = client.post(reverse("workflows:workflow-owner", args=[routing.pk]), {"owner": sofia.pk}, follow=True)
     assert (
-        "holds no MarOps seat in the live chart: the ownership scan will raise a finding" in response.content.decode()
+        "Saved, and flagged: The owner of “Lead routing”, Sofia Alvarez, holds no MarOps seat in the live chart. "
+        "Nobody is accountable for its steps." in response.content.decode()
     )
+    assert routing.flags.filter(kind="owner-outside-marops", resolved_at__isnull=True).exists()  # at once, no scan
     routing.refresh_from_db()
     assert routing.owner == sofia
 
