@@ -31,8 +31,10 @@ run: setup
 test: setup
 	@./scripts/ensure-services.sh
 	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports
 	DJANGO_SETTINGS_MODULE=marops.test_settings $(MANAGE) makemigrations --check --dry-run >/dev/null
-	$(UV) run --frozen pytest --create-db
+	$(UV) run --frozen pytest --create-db --durations=10
 
 # Enterprise-scale figures on a scratch PostgreSQL database (not part of make test).
 bench: setup
@@ -41,6 +43,8 @@ bench: setup
 
 lint: setup
 	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports
 
 clean:
 	rm -rf .venv .tools var staticfiles db.sqlite3

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from marops.ids import is_id
+from core.ids import is_id
 from roles.models import Person
 from workflows.choices import AllowedMode
 from workflows.models import Agent, Step

@@ -3,8 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from marops.db import choices_constraint
-from marops.history import HistoricalRecords
+from core.db import choices_constraint
+from core.history import HistoricalRecords
 from roles.models import Person
 from workflows.choices import AllowedMode
 from workflows.models import Agent, Step

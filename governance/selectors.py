@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from marops.ids import is_id
+from core.ids import is_id
 from roles.models import Person
 
 from .choices import ReviewStatus, RootCause, Severity

@@ -16,7 +16,16 @@ from workflows.scan import ownership_refresh
 from workflows.selectors import agent_accountable
 
 from .choices import KillSwitchAction, ReviewStatus, Severity
-from .models import CorrectiveAction, Incident, KillSwitchEvent, PolicyDecision, Review
+from .models import (
+    CorrectiveAction,
+    DataSource,
+    Incident,
+    KillSwitchEvent,
+    KnowledgeAsset,
+    OutputAudit,
+    PolicyDecision,
+    Review,
+)
 
 REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 DEFAULT_REVIEW_DAYS = 10  # critical: 3 days, high: 5 business days (review_due_on)
@@ -367,3 +376,37 @@ def agent_retire(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
         resolved_at=timezone.now()
     )
     return event
+
+
+# --- the registers: data sources, knowledge assets and their output audits -------------------------
+
+
+def _register_entry_save(instance, data: dict, m2m: tuple[str, ...] = ("agents",)):
+    """Save a register entry from its form's cleaned data, its many-to-many links included."""
+    for name, value in data.items():
+        if name not in m2m:
+            setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    for name in m2m:
+        if name in data:
+            getattr(instance, name).set(data[name])
+    return instance
+
+
+@transaction.atomic
+def data_source_save(*, source: DataSource | None, data: dict) -> DataSource:
+    """Add a data source to the Data Steward's register, or change one."""
+    return _register_entry_save(source or DataSource(), data)
+
+
+@transaction.atomic
+def knowledge_asset_save(*, asset: KnowledgeAsset | None, data: dict) -> KnowledgeAsset:
+    """Add a prompt, knowledge base or instruction to the designer's register, or change one."""
+    return _register_entry_save(asset or KnowledgeAsset(), data)
+
+
+@transaction.atomic
+def output_audit_create(*, asset: KnowledgeAsset, data: dict) -> OutputAudit:
+    """Record an audit of an asset's outputs (accuracy and brand consistency on a sample)."""
+    return _register_entry_save(OutputAudit(asset=asset), data, m2m=())

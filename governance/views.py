@@ -3,15 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marops.htmx import apply_service, form_errors_text
-from marops.ids import is_id
+from core.htmx import apply_service, form_errors_text
+from core.ids import is_id
+from core.views import page_of, read_only
 from roles.selectors import head_of_marops
 from workflows.accountability import step_accountable_at, with_accountability
 from workflows.models import Agent
@@ -45,16 +44,13 @@ from .services import (
     agent_retire,
     corrective_action_add,
     corrective_action_set_done,
+    data_source_save,
     incident_create,
+    knowledge_asset_save,
+    output_audit_create,
     policy_decide,
     review_submit,
 )
-
-read_only = transaction.non_atomic_requests
-
-
-INCIDENTS_PER_PAGE = 100
-TEST_STEPS_PER_PAGE = 100
 
 
 @read_only
@@ -70,7 +66,7 @@ def incident_index(request):
             review__due_on__lt=timezone.localdate()
         )
     incidents, filtered_by = incident_filter(incidents, request.GET)
-    page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(incidents, request)
     context = {
         "incidents": page,
         "page": page,
@@ -199,9 +195,10 @@ def action_toggle(request, pk: int):
     return redirect("governance:incident-detail", action.review.incident_id)
 
 
-def _register(request, *, form_class, change_perm: str, template: str, rules: set[str], context: dict):
+def _register(request, *, form_class, save, change_perm: str, template: str, rules: set[str], context: dict):
     """A register page (data sources, knowledge assets): the list with its findings, and a form that adds
-    an entry or, with ?edit=<id>, changes one. A refused save keeps the input and says why (422)."""
+    an entry or, with ?edit=<id>, changes one through `save(instance, data)`. A refused save keeps the
+    input and says why (422)."""
     model = form_class._meta.model
     edit = str(request.GET.get("edit", ""))
     instance = model.objects.filter(pk=edit).first() if is_id(edit) else None
@@ -209,9 +206,9 @@ def _register(request, *, form_class, change_perm: str, template: str, rules: se
         if not request.user.has_perm(change_perm):
             raise PermissionDenied
         form = form_class(request.POST, instance=instance)
-        if form.is_valid():
-            form.save()
-            messages.success(request, f"Saved “{form.instance}”.")
+        saved = []
+        if apply_service(form, lambda f: saved.append(save(instance, f.cleaned_data))):
+            messages.success(request, f"Saved “{saved[0]}”.")
             return redirect(request.path)
     else:
         form = form_class(instance=instance)
@@ -227,6 +224,7 @@ def data_source_index(request):
     return _register(
         request,
         form_class=DataSourceForm,
+        save=lambda source, data: data_source_save(source=source, data=data),
         change_perm="governance.change_datasource",
         template="governance/data_source_list.html",
         rules={"disallowed-data-source"},
@@ -241,6 +239,7 @@ def knowledge_asset_index(request):
     return _register(
         request,
         form_class=KnowledgeAssetForm,
+        save=lambda asset, data: knowledge_asset_save(asset=asset, data=data),
         change_perm="governance.change_knowledgeasset",
         template="governance/knowledge_asset_list.html",
         rules={"asset-owner-without-role", "stale-output-audit"},
@@ -256,18 +255,10 @@ def knowledge_asset_index(request):
 def output_audit_add(request, pk: int):
     asset = get_object_or_404(KnowledgeAsset, pk=pk)
     form = OutputAuditForm(request.POST)
-    if form.is_valid():
-        form.instance.asset = asset
-        form.save()
+    if apply_service(form, lambda f: output_audit_create(asset=asset, data=f.cleaned_data)):
         messages.success(request, f"Audit of “{asset}” recorded.")
     else:
-        messages.error(
-            request,
-            "Audit not recorded: "
-            + "; ".join(
-                f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}" for f, e in form.errors.items()
-            ),
-        )
+        messages.error(request, f"Audit not recorded: {form_errors_text(form)}")
     return redirect("governance:knowledge-asset-list")
 
 
@@ -353,7 +344,7 @@ def test_page(request):
     failing_only = request.GET.get("show") == "failing"
     if failing_only:
         steps = steps.filter(fails=True)
-    page = Paginator(steps, TEST_STEPS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(steps, request)
     context = {
         "passed": passed,
         "total": total,

@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as ParamError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from core.views import PAGE_SIZE
 from governance.choices import HarmCategory, ReviewStatus, RootCause, Severity
 from governance.models import Incident
 from governance.selectors import incident_get, incident_list
@@ -66,7 +67,7 @@ class Page(Schema):
     """Lists come a page at a time: the body stays a list, and the headers say what else there is."""
 
     page: int = Field(1, ge=1, le=1_000_000, description="Which page, from 1.")
-    per_page: int = Field(100, ge=1, le=500, description="How many items a page holds (at most 500).")
+    per_page: int = Field(PAGE_SIZE, ge=1, le=500, description="How many items a page holds (at most 500).")
 
 
 def paged(request, response: HttpResponse, items, page: Page):

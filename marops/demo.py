@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.permissions import groups_sync
 from governance.choices import AssetKind, KillSwitchAction, ReviewStatus
 from governance.models import (
     CorrectiveAction,
@@ -29,7 +30,6 @@ from governance.models import (
 )
 from governance.services import incident_create, review_due_on
 from marops.models import MigrationPlan
-from marops.permissions import groups_sync
 from roles.catalogue import catalogue_sync
 from roles.choices import ChartStatus
 from roles.models import Chart, Person, Position, Role
@@ -510,5 +510,7 @@ def seed_demo() -> list[DemoUser]:
     _upsert_governance(people, agents, users, timezone.localdate())
     _upsert_incidents(people, agents, workflows, users, now)
     _upsert_plan(target, timezone.localdate())
-    ownership_scan()  # so the flags page is alive on first run (a second run changes nothing)
+    # The seed writes rows directly, not through the services that refresh flags: one scan brings the
+    # flags to exactly what the data says (also after a re-run restored it); a second run changes nothing.
+    ownership_scan()
     return DEMO_USERS

@@ -1,7 +1,8 @@
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import JobHeartbeat
+from .models import JobHeartbeat, MigrationPlan
 
 
 def heartbeat_record(*, name: str) -> JobHeartbeat:
@@ -12,3 +13,13 @@ def heartbeat_record(*, name: str) -> JobHeartbeat:
         JobHeartbeat.objects.filter(pk=heartbeat.pk).update(last_run_at=now, runs=F("runs") + 1)
         heartbeat.refresh_from_db()
     return heartbeat
+
+
+@transaction.atomic
+def plan_save(*, plan: MigrationPlan, data: dict) -> MigrationPlan:
+    """The Leader's dates and target for the three-step move (checked by MigrationPlanForm)."""
+    for name, value in data.items():
+        setattr(plan, name, value)
+    plan.full_clean()
+    plan.save()
+    return plan

@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from core.ids import is_id
+
 from .models import ApiToken
 
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
@@ -23,6 +25,11 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     key = f"mo_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(user=user, name=name.strip() or "API token", prefix=key[:8], key_hash=_hash(key))
     return token, key
+
+
+def api_token_revoke(*, user: User, token_id) -> int:
+    """Revoke one of the user's own tokens (another user's id, or no id, revokes nothing)."""
+    return ApiToken.objects.filter(user=user, pk=token_id if is_id(token_id) else 0).delete()[0]
 
 
 @functools.cache

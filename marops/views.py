@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.htmx import apply_service, form_errors_text
 from governance.choices import Severity
 from workflows.choices import StepMode
 
@@ -16,10 +17,9 @@ from .charts import bar_chart
 from .dashboard import dashboard as dashboard_data
 from .dashboard import plan_get
 from .forms import MigrationPlanForm
-from .htmx import form_errors_text
-from .ids import is_id
 from .models import JobHeartbeat
-from .tokens import api_token_create
+from .services import plan_save
+from .tokens import api_token_create, api_token_revoke
 
 # Where each group starts: the screen for its job (DESIGN.md, "Who uses it").
 LANDING = [
@@ -107,9 +107,9 @@ def heartbeat_status(request):
 @require_POST
 @permission_required("marops.change_migrationplan", raise_exception=True)
 def plan_update(request):
-    form = MigrationPlanForm(request.POST, instance=plan_get())
-    if form.is_valid():
-        form.save()
+    plan = plan_get()
+    form = MigrationPlanForm(request.POST, instance=plan)
+    if apply_service(form, lambda f: plan_save(plan=plan, data=f.cleaned_data)):
         messages.success(request, "Migration plan saved.")
     else:
         messages.error(request, "Plan not saved: " + form_errors_text(form))
@@ -121,8 +121,7 @@ def profile(request):
     """The user's API tokens: create one (its key is shown once, after a redirect) or revoke one."""
     if request.method == "POST":
         if "revoke" in request.POST:
-            revoke = request.POST["revoke"]
-            request.user.api_tokens.filter(pk=revoke if is_id(revoke) else 0).delete()
+            api_token_revoke(user=request.user, token_id=request.POST["revoke"])
             messages.success(request, "Token revoked.")
             return redirect("profile")
         name = request.POST.get("name", "").strip()

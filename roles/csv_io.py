@@ -20,6 +20,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from core.imports import CsvImportError, RowError, read_csv_rows, too_long
+
 from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, PositionRole, Role
 from .selectors import chart_tree
@@ -37,23 +39,6 @@ COLUMNS = [
     "level",
     "salary",
 ]
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the line in the file; the header is row 1
-    reason: str
-
-    def __str__(self):
-        return f"row {self.row}: {self.reason}"
-
-
-class CsvImportError(Exception):
-    """A file with bad rows: every one of them, and nothing was written."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
 
 
 class ChartImportError(CsvImportError):
@@ -103,36 +88,6 @@ def _parse_salary(raw: str) -> int | None:
     if not SALARY.match(cleaned):
         raise ValueError(f"salary “{raw}” is not a number")
     return round(float(cleaned))
-
-
-def read_csv_rows(text: str, columns: list[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """The file's records as (line number, {column: stripped value}), skipping blank lines.
-
-    The line number is where the record ends in the file (the header is line 1), so it stays right
-    after blank lines and for quoted values that span lines. Shared by both CSV importers."""
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in columns if c not in header]
-        if missing:
-            return [], [RowError(1, f"the header is missing the column(s) {', '.join(missing)}")]
-        reader.fieldnames = header
-        rows = []
-        for record in reader:
-            values = {c: (record.get(c) or "").strip() for c in columns}
-            if any(values.values()):
-                rows.append((reader.line_num, values))
-    except csv.Error as exc:
-        return [], [RowError(reader.line_num + 1, f"the file is not valid CSV: {exc}")]
-    if not rows:
-        return [], [RowError(2, "the file has no rows")]
-    return rows, []
-
-
-def too_long(values: dict, limits: dict[str, int]) -> list[str]:
-    return [
-        f"{column} is longer than {limit} characters" for column, limit in limits.items() if len(values[column]) > limit
-    ]
 
 
 def _parse(text: str) -> tuple[list[_Row], list[RowError]]:

@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Q
 
+from core.imports import csv_text
+
 from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, Role
 from .services import PositionData
@@ -88,13 +90,7 @@ class ChartImportForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="One row per position, with a header row.")
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 5 MB.")
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from exc
+        return csv_text(self.cleaned_data["file"], max_mb=5)
 
 
 class CompareForm(forms.Form):

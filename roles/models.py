@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
-from marops.db import choices_constraint
-from marops.history import HistoricalRecords
+from core.db import choices_constraint
+from core.history import HistoricalRecords
 
 from .choices import ChartStatus, Level, Team
 

@@ -6,15 +6,15 @@ without htmx render the whole page or redirect, so every action also works witho
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marops.htmx import apply_service, editor_response, saved_response
-from marops.ids import is_id
-from marops.imports import csv_import_page
+from core.htmx import apply_service, editor_response, saved_response
+from core.ids import is_id
+from core.imports import csv_import_page
+from core.views import read_only
 
 from .choices import ChartStatus
 from .compare import chart_compare
@@ -42,8 +42,6 @@ from .services import (
     position_save,
 )
 from .svg import chart_svg
-
-read_only = transaction.non_atomic_requests  # GET pages need no transaction (nor its savepoints)
 
 
 def _workspace(request, chart_id: int) -> dict:

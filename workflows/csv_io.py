@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from roles.csv_io import CsvImportError, RowError, read_csv_rows, too_long
+from core.imports import CsvImportError, RowError, read_csv_rows, too_long
 from roles.models import Person, Role
 
 from .choices import MODES_ALLOWED, AgentStatus, AllowedMode, PlatformCategory, StepMode

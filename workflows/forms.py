@@ -1,5 +1,6 @@
 from django import forms
 
+from core.imports import csv_text
 from roles.models import Person, Role
 
 from .choices import PlatformCategory, StepMode, WorkflowStatus
@@ -90,10 +91,4 @@ class InventoryImportForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="One row per step, with a header row.")
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 10 MB.")
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from exc
+        return csv_text(self.cleaned_data["file"], max_mb=10)

@@ -7,7 +7,7 @@ change was made when it was not made on a screen (the inventory import, the API)
 import datetime
 from dataclasses import dataclass
 
-from marops.history_start import REASON as HISTORY_BEGAN
+from core.history_start import REASON as HISTORY_BEGAN
 
 from .choices import StepMode, WorkflowStatus
 from .models import Step, Workflow

@@ -2,8 +2,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from marops.db import choices_constraint
-from marops.history import HistoricalRecords
+from core.db import choices_constraint
+from core.history import HistoricalRecords
 from roles.models import Person, Position, Role
 
 from .choices import AgentStatus, AllowedMode, FlagKind, PlatformCategory, StepMode, WorkflowStatus

@@ -3,16 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marops.htmx import apply_service, editor_response, form_errors_text, saved_response
-from marops.imports import csv_import_page
+from core.htmx import apply_service, editor_response, form_errors_text, saved_response
+from core.imports import csv_import_page
+from core.views import page_of, read_only
 from roles.choices import ChartStatus
 from roles.models import Position
 
@@ -34,11 +33,7 @@ from .selectors import (
 )
 from .services import platform_create, step_delete, step_save, workflow_assign_owner, workflow_save
 
-read_only = transaction.non_atomic_requests
 TEMPLATE = "workflows/workflow_detail.html"
-
-
-WORKFLOWS_PER_PAGE = 100
 
 
 @read_only
@@ -52,7 +47,7 @@ def workflow_index(request):
         workflows = workflows.filter(is_critical=True)
     if query := request.GET.get("q", "").replace("\x00", "").strip():  # PostgreSQL text holds no NUL
         workflows = workflows.filter(name__icontains=query)
-    page = Paginator(workflows, WORKFLOWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(workflows, request)
     context = {
         "rows": [(w, workflow_completeness(w)) for w in page],
         "page": page,
@@ -273,7 +268,7 @@ def flag_index(request):
     kind = kind if kind in FlagKind.values else None  # from a dashboard bar; anything else shows them all
     if kind:
         flags = flags.filter(kind=kind)
-    page = Paginator(flags, 100).get_page(request.GET.get("page"))
+    page = page_of(flags, request)
     context = {"flags": page, "page": page, "kind": FlagKind(kind).label if kind else None}
     return render(request, "workflows/flag_list.html", context)
 

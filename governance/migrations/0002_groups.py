@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from marops.permissions import groups_sync
+from core.permissions import groups_sync
 
 
 def create_groups(apps, schema_editor):

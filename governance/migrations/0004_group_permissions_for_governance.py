@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from marops.permissions import groups_sync
+from core.permissions import groups_sync
 
 
 def sync(apps, schema_editor):

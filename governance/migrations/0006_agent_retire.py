@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from marops.permissions import groups_sync
+from core.permissions import groups_sync
 
 
 def sync(apps, schema_editor):

@@ -3,7 +3,7 @@ past moment is defined from now on (workflows.accountability.step_accountable_at
 
 from django.db import migrations
 
-from marops.history_start import give_first_records
+from core.history_start import give_first_records
 
 
 def first_records(apps, schema_editor):

@@ -90,7 +90,7 @@ def test_a_stale_form_gets_a_conflict_and_nothing_is_overwritten():
 def test_two_reviewers_resolving_at_once_exactly_one_wins():
     from django.apps import apps
 
-    from marops.permissions import groups_sync
+    from core.permissions import groups_sync
     from roles.catalogue import catalogue_sync
     from roles.models import Role
 

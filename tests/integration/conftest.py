@@ -76,7 +76,7 @@ def reference_data(transactional_db):
     """Transactional tests start from a flushed database: put back the role catalogue and groups."""
     from django.apps import apps
 
-    from marops.permissions import groups_sync
+    from core.permissions import groups_sync
     from roles.catalogue import catalogue_sync
     from roles.models import Role
 

@@ -9,8 +9,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from core.history_start import give_first_records
 from governance.services import incident_create
-from marops.history_start import give_first_records
 from roles.models import Person, Position
 from roles.services import (
     chart_adopt,

@@ -3,7 +3,7 @@ step's now), so who was accountable at a past moment is defined from then on."""
 
 from django.db import migrations
 
-from marops.history_start import give_first_records
+from core.history_start import give_first_records
 
 
 def first_records(apps, schema_editor):

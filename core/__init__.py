@@ -1,0 +1,1 @@
+"""The ground floor: helpers every app stands on. It imports no app."""
