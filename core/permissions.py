@@ -1,4 +1,4 @@
-"""The three groups of DESIGN.md and what each may do.
+"""The three groups of docs/design.md and what each may do.
 
 Leaders edit charts, workflows, owners and agents. MarOps staff log and review incidents and
 maintain agents, data sources and knowledge assets. Executives read everything and change nothing.

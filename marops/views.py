@@ -21,7 +21,7 @@ from .models import JobHeartbeat
 from .services import plan_save
 from .tokens import api_token_create, api_token_revoke
 
-# Where each group starts: the screen for its job (DESIGN.md, "Who uses it").
+# Where each group starts: the screen for its job (docs/design.md, "Who uses it").
 LANDING = [
     ("Leaders", "roles:live-chart"),
     ("MarOps staff", "governance:incident-list"),

@@ -1,6 +1,6 @@
 """The reporting rules of the 2026 MarOps model, checked against one chart.
 
-Each rule is one function named after its key in DESIGN.md (`head-reports-to-cmo` is
+Each rule is one function named after its key in docs/design.md (`head-reports-to-cmo` is
 `head_reports_to_cmo`). A rule takes a `ChartFacts` (everything loaded up front, in a fixed
 number of queries whatever the chart's size) and returns a list of `Finding`s.
 """

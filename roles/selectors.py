@@ -118,7 +118,7 @@ def people_holding(role_key: str) -> QuerySet[Person]:
     return Person.objects.filter(positions__chart__status=ChartStatus.LIVE, positions__roles__key=role_key).distinct()
 
 
-# What adopting a scenario would do to who is accountable (DESIGN.md: "Adoption shows its accountability
+# What adopting a scenario would do to who is accountable (docs/design.md: "Adoption shows its accountability
 # impact first"). Accountability lives in workflows, which depends on roles; so workflows registers
 # its reader here from AppConfig.ready() and roles imports no other app.
 AdoptionImpactReader = Callable[[Chart], object]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from .choices import ChartStatus
 from .models import Chart, Person, Position, PositionRole, Role
 
-# Who is accountable depends on the live chart's seats and on people being active (DESIGN.md: "Every
+# Who is accountable depends on the live chart's seats and on people being active (docs/design.md: "Every
 # change that affects the answer updates the affected flags in the same transaction"). roles imports
 # no other app, so the apps that keep such flags register a listener here from AppConfig.ready().
 PeopleListener = Callable[[set[int] | None], None]
@@ -356,7 +356,7 @@ def _copy_links(new_for_old: dict[int, Position]) -> None:
 @transaction.atomic
 def chart_adopt(*, chart: Chart, by=None) -> Chart:
     """Make a scenario the live chart. The old live chart is kept, read-only, as history, and the
-    planned people seated in the scenario join the organisation (DESIGN.md: "People who appear only in
+    planned people seated in the scenario join the organisation (docs/design.md: "People who appear only in
     a scenario are planned, not real: they become active people when the scenario is adopted")."""
     chart = Chart.objects.select_for_update().get(pk=chart.pk)
     if chart.status != ChartStatus.SCENARIO:

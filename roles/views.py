@@ -204,7 +204,7 @@ def chart_adopt_view(request, pk: int):
 
 @permission_required("roles.view_chart", raise_exception=True)
 def chart_adopt_preview(request, pk: int):
-    """DESIGN.md: "Adoption shows its accountability impact first": the Test before and after, the owners
+    """docs/design.md: "Adoption shows its accountability impact first": the Test before and after, the owners
     who would lose their seat, what would fail and what would newly pass, and the planned hires who join."""
     chart = get_object_or_404(Chart, pk=pk)
     if chart.status != ChartStatus.SCENARIO:

@@ -196,7 +196,7 @@ def buyer_facing_ai_steps(chart: Chart | None = None):
 
 
 # --- the same definition, as of a past moment -----------------------------------------------------
-# DESIGN.md: "The answer as of any past moment comes from the recorded history of owners, seats and
+# docs/design.md: "The answer as of any past moment comes from the recorded history of owners, seats and
 # people." Each record django-simple-history keeps says what a row was from its `history_date` until
 # the next record; before an object's first record it did not exist (data migrations roles 0005 and
 # workflows 0007 gave the rows that predate their history a first record).

@@ -1,6 +1,6 @@
 """What adopting a scenario would do to who is accountable, shown before a Leader confirms it.
 
-DESIGN.md: "Adoption shows its accountability impact first." Every answer comes from the one definition
+docs/design.md: "Adoption shows its accountability impact first." Every answer comes from the one definition
 (workflows/accountability.py), asked twice: of the live chart, and "as if" the scenario were live
 (`chart=scenario`). roles shows it on the adoption page through `roles.selectors.register_adoption_impact`
 (registered in workflows/apps.py), since roles imports no other app.

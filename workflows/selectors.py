@@ -114,6 +114,7 @@ def workflow_list() -> QuerySet[Workflow]:
     )
 
 
+ARTICLE = "“The MarOps Org Chart for the AI Era”"  # the source article, named wherever users read of it
 CRITICAL_RANGE = range(5, 8)  # the article: "Pick the 5-7 most important workflows"
 
 
@@ -123,8 +124,8 @@ def critical_count_note(count: int) -> str:
         return ""
     if count < CRITICAL_RANGE.start:
         marked = f"{count} workflow{'s are' if count != 1 else ' is'}"
-        return f"Only {marked} marked critical; the article picks the 5–7 most important."
-    return f"{count} workflows are marked critical; the article picks only the 5–7 most important."
+        return f"Only {marked} marked critical; {ARTICLE} picks the 5–7 most important."
+    return f"{count} workflows are marked critical; {ARTICLE} picks only the 5–7 most important."
 
 
 @dataclass(frozen=True)

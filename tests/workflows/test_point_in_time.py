@@ -1,5 +1,5 @@
 """Who was accountable at a past moment: the one definition asked of the recorded history of workflow
-owners, people and seats, before and after each kind of change (DESIGN.md: "The answer as of any past
+owners, people and seats, before and after each kind of change (docs/design.md: "The answer as of any past
 moment comes from the recorded history of owners, seats and people")."""
 
 import datetime

@@ -102,7 +102,10 @@ def test_the_list_shows_inventory_progress_and_the_critical_range(client, demo):
     assert "(the article's 5–7)" in page
     Workflow.objects.filter(name__in=["Lead routing", "Lead nurture"]).update(is_critical=False)
     page = client.get(reverse("workflows:workflow-list")).content.decode()
-    assert "Only 3 workflows are marked critical; the article picks the 5–7 most important." in page
+    assert (
+        "Only 3 workflows are marked critical; “The MarOps Org Chart for the AI Era” picks the 5–7 most important."
+        in page
+    )
 
 
 def test_owned_by_me(client, demo):
