@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from core.db import choices_constraint
 from core.history import HistoricalRecords
@@ -231,6 +232,15 @@ class Review(models.Model):
 
     def __str__(self):
         return f"Review of {self.incident}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == ReviewStatus.RESOLVED
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open past its deadline (the incident log's "overdue" filter says the same)."""
+        return not self.is_resolved and self.due_on < timezone.localdate()
 
 
 class CorrectiveAction(models.Model):

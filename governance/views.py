@@ -72,7 +72,7 @@ def incident_index(request):
         "page": page,
         "shown": shown,
         "filtered_by": filtered_by,
-        "today": timezone.localdate(),
+        "show_options": [(value, value == shown) for value in ("open", "overdue", "all")],
     }
     return render(request, "governance/incident_list.html", context)
 
@@ -118,7 +118,6 @@ def _detail(request, incident: Incident, review_form=None, action_form=None, sta
             }
         ),
         "action_form": action_form or CorrectiveActionForm(initial={"due_on": review.due_on}),
-        "overdue": review.status != ReviewStatus.RESOLVED and review.due_on < timezone.localdate(),
         "can_review": request.user.has_perm("governance.change_review"),
         "error": error,
     }

@@ -45,7 +45,7 @@ def home(request):
     return redirect("dashboard")
 
 
-PERIODS = {"30": 30, "90": 90, "365": 365}
+PERIODS = {"30": "the last 30 days", "90": "the last 90 days", "365": "the last year"}
 
 
 @transaction.non_atomic_requests
@@ -54,7 +54,8 @@ def dashboard(request):
     """The CMO's page; everyone may read it."""
     load_permissions(request.user)
     period = request.GET.get("period", "90")
-    board = dashboard_data(period_days=PERIODS.get(period, 90))
+    period = period if period in PERIODS else "90"
+    board = dashboard_data(period_days=int(period))
     incidents = reverse("governance:incident-list")
 
     def incidents_where(**filters) -> str:
@@ -63,31 +64,32 @@ def dashboard(request):
 
     context = {
         "board": board,
-        "period": period if period in PERIODS else "90",
+        "periods": [(value, label, value == period) for value, label in PERIODS.items()],
         "charts": {
             "flags": bar_chart(
                 [(f["label"], f["n"], f"{reverse('workflows:flag-list')}?kind={f['kind']}") for f in board.flags],
                 title="Open flags",
+                series="flags",
             ),
             "severity": bar_chart(
                 [(label, board.incidents[key], incidents_where(severity=key)) for key, label in Severity.choices],
                 title="Incidents by severity",
-                colour="#b42318",
+                series="severity",
             ),
             "causes": bar_chart(
                 [(bar.label, bar.n, incidents_where(**bar.filter)) for bar in board.by_root_cause],
                 title="Incidents by root cause",
-                colour="#a86400",
+                series="cause",
             ),
             "owners": bar_chart(
                 [(bar.label, bar.n, incidents_where(**bar.filter) if bar.filter else None) for bar in board.by_owner],
                 title="Incidents by accountable owner",
-                colour="#5b3cc4",
+                series="owners",
             ),
             "modes": bar_chart(
                 [(label, board.modes[key], "/workflows/") for key, label in StepMode.choices],
                 title="Steps by mode",
-                colour="#1f7a4d",
+                series="modes",
             ),
         },
         "plan_form": MigrationPlanForm(instance=board.plan)

@@ -131,6 +131,10 @@ class Chart(models.Model):
         return self.status == ChartStatus.LIVE
 
     @property
+    def is_scenario(self) -> bool:
+        return self.status == ChartStatus.SCENARIO
+
+    @property
     def is_editable(self) -> bool:
         """Former live charts are kept as history and never edited."""
         return self.status != ChartStatus.ARCHIVED

@@ -1,6 +1,17 @@
-"""A chart as an SVG image: boxes top-down, solid reporting lines, dashed dotted lines."""
+"""A chart as an SVG image: boxes top-down, solid reporting lines, dashed dotted lines.
 
-from xml.sax.saxutils import escape
+The layout is worked out here; the markup is templates/roles/chart.svg, autoescaped like any page. The
+image is downloaded and opened on its own, away from the site's stylesheet, so it carries its colours:
+static/css/palette.css, the same file the site links, inlined."""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
 
 from .selectors import TreeNode
 
@@ -11,13 +22,66 @@ def _clip(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class Line:
+    """From a seat to its manager (a right-angled path) or, dashed and straight, along a dotted line."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    dotted: bool = False
+
+    @property
+    def mid_y(self) -> float:
+        return (self.y1 + self.y2) / 2
+
+
+class TextLine(NamedTuple):
+    y: float  # the baseline
+    text: str  # clipped to the box's width
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    title: str
+    person: str
+    roles: str
+    is_vacancy: bool
+
+    @property
+    def text_x(self) -> float:
+        return self.x + 8
+
+    @property
+    def title_line(self) -> TextLine:
+        return TextLine(self.y + 17, _clip(self.title, 25))
+
+    @property
+    def person_line(self) -> TextLine:
+        return TextLine(self.y + 33, _clip(self.person))
+
+    @property
+    def roles_line(self) -> TextLine:
+        return TextLine(self.y + 49, _clip(self.roles, 34))
+
+
+@cache
+def palette_css() -> str:
+    """static/css/palette.css, without its comments, each var(--name) replaced by its value: many SVG
+    viewers and editors apply a <style>'s classes but know no custom properties."""
+    css = Path(finders.find("css/palette.css")).read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/\s*", "", css, flags=re.S)
+    values = dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", css))
+    return re.sub(r"var\((--[\w-]+)\)", lambda name: values[name[1]], css)
+
+
 def chart_svg(nodes: list[TreeNode], title: str) -> str:
     """Lay out the tree (leaves side by side, each manager centred over its reports)."""
     if not nodes:
-        return (
-            '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="60">'
-            f'<text x="10" y="30">{escape(title)}: no positions</text></svg>'
-        )
+        return render_to_string("roles/chart.svg", {"title": title})
     x: dict[int, float] = {}
     next_slot = 0
 
@@ -41,41 +105,53 @@ def chart_svg(nodes: list[TreeNode], title: str) -> str:
         return MARGIN + 30 + depth * (BOX_H + GAP_Y)
 
     depth_of = {n.position.pk: n.depth for n in nodes}
-    width = int(MARGIN * 2 + next_slot * (BOX_W + GAP_X))
-    height = int(top(max(depth_of.values()) + 1) + MARGIN)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
-        f'<text x="{MARGIN}" y="{MARGIN + 10}" font-size="16" font-weight="bold">{escape(title)}</text>',
-    ]
+    lines: list[Line] = []
+    boxes: list[Box] = []
     for node in nodes:
         p = node.position
         if p.reports_to_id in x:
-            x1, y1 = left(p.reports_to_id) + BOX_W / 2, top(depth_of[p.reports_to_id]) + BOX_H
-            x2, y2 = left(p.pk) + BOX_W / 2, top(node.depth)
-            mid = (y1 + y2) / 2
-            parts.append(f'<path d="M{x1},{y1} V{mid} H{x2} V{y2}" fill="none" stroke="#8a94a6"/>')
+            lines.append(
+                Line(
+                    left(p.reports_to_id) + BOX_W / 2,
+                    top(depth_of[p.reports_to_id]) + BOX_H,
+                    left(p.pk) + BOX_W / 2,
+                    top(node.depth),
+                )
+            )
         for other in p.dotted_line_list():
             if other.pk in x:
-                parts.append(
-                    f'<line x1="{left(p.pk) + BOX_W / 2}" y1="{top(node.depth) + BOX_H / 2}" '
-                    f'x2="{left(other.pk) + BOX_W / 2}" y2="{top(depth_of[other.pk]) + BOX_H / 2}" '
-                    'stroke="#5b3cc4" stroke-dasharray="4 4"/>'
+                lines.append(
+                    Line(
+                        left(p.pk) + BOX_W / 2,
+                        top(node.depth) + BOX_H / 2,
+                        left(other.pk) + BOX_W / 2,
+                        top(depth_of[other.pk]) + BOX_H / 2,
+                        dotted=True,
+                    )
                 )
-    for node in nodes:
-        p = node.position
-        bx, by = left(p.pk), top(node.depth)
-        fill = "#fffaf0" if p.is_vacancy else "#ffffff"
-        dash = ' stroke-dasharray="5 3"' if p.is_vacancy else ""
-        person = p.person.name if p.person else "vacancy — hire or promote"
-        roles = ", ".join(r.name for r in p.role_list())
-        parts += [
-            f"<g><title>{escape(p.title)} — {escape(person)}</title>",
-            f'<rect x="{bx}" y="{by}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="#5d6778"{dash}/>',
-            f'<text x="{bx + 8}" y="{by + 17}" font-weight="bold">{escape(_clip(p.title, 25))}</text>',
-            f'<text x="{bx + 8}" y="{by + 33}">{escape(_clip(person))}</text>',
-            f'<text x="{bx + 8}" y="{by + 49}" fill="#5d6778" font-size="10">{escape(_clip(roles, 34))}</text>',
-            "</g>",
-        ]
-    parts.append("</svg>")
-    return "\n".join(parts)
+        boxes.append(
+            Box(
+                x=left(p.pk),
+                y=top(node.depth),
+                title=p.title,
+                person=p.person.name if p.person else "vacancy — hire or promote",
+                roles=", ".join(r.name for r in p.role_list()),
+                is_vacancy=p.is_vacancy,
+            )
+        )
+    width = int(MARGIN * 2 + next_slot * (BOX_W + GAP_X))
+    return render_to_string(
+        "roles/chart.svg",
+        {
+            "title": title,
+            "style": palette_css(),
+            "width": width,
+            "height": int(top(max(depth_of.values()) + 1) + MARGIN),
+            "title_x": MARGIN,
+            "title_y": MARGIN + 10,
+            "lines": lines,
+            "boxes": boxes,
+            "box_w": BOX_W,
+            "box_h": BOX_H,
+        },
+    )

@@ -1,5 +1,8 @@
+from dataclasses import dataclass
+
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 from core.db import choices_constraint
@@ -63,6 +66,18 @@ class Agent(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == AgentStatus.ACTIVE
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status == AgentStatus.PAUSED
+
+    @property
+    def is_retired(self) -> bool:
+        return self.status == AgentStatus.RETIRED
+
 
 class Workflow(models.Model):
     """An end-to-end piece of marketing work, owned by exactly one person (or, flagged, none)."""
@@ -86,6 +101,11 @@ class Workflow(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        """In use; a draft or retired workflow shows its status beside its name."""
+        return self.status == WorkflowStatus.ACTIVE
 
     # Both read prefetched steps (see selectors.workflow_list), so a list costs no extra query.
     @property
@@ -129,6 +149,14 @@ class Step(models.Model):
         return f"{self.workflow.name} · {self.order}. {self.name}"
 
 
+@dataclass(frozen=True)
+class Remedy:
+    """What to do about a flag: a link's text and where it goes."""
+
+    label: str
+    url: str
+
+
 class OwnershipFlag(models.Model):
     """A finding of the ownership scan, open until its cause is gone.
 
@@ -168,3 +196,28 @@ class OwnershipFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.subject_key}"
+
+    @property
+    def incident_id(self) -> int | None:
+        """The incident an incident flag is about (its subject is "incident:<id>"); None for other kinds."""
+        if self.kind != FlagKind.INCIDENT_WITHOUT_OWNER:
+            return None
+        return int(self.subject_key.removeprefix("incident:"))
+
+    @property
+    def remedy(self) -> Remedy | None:
+        """Where the flag gets fixed: the incident's review, the workflow's owner, or the agent; None if nowhere."""
+        if self.incident_id is not None:
+            url = reverse("governance:incident-detail", args=[self.incident_id])
+            return Remedy("Name the accountable owner in the review", url)
+        if self.workflow_id is not None:
+            url = reverse("workflows:workflow-detail", args=[self.workflow_id])
+            if self.kind == FlagKind.NO_SINGLE_ACCOUNTABLE:
+                return Remedy(f"Give “{self.workflow}” an active owner", url)
+            if self.kind == FlagKind.OWNER_OUTSIDE_MAROPS:
+                return Remedy("Assign a MarOps owner", url)
+            return Remedy("Assign an owner", url)
+        if self.agent_id is not None:
+            url = reverse("governance:agent-detail", args=[self.agent_id])
+            return Remedy(f"Put {self.agent} in a workflow step, or pause or retire it", url)
+        return None

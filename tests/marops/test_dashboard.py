@@ -131,6 +131,7 @@ def test_a_bar_chart_cuts_long_labels_and_names_them_whole_on_hover():
             ("Owner inactive", 0, "/"),
         ],
         title="Open flags",
+        series="flags",
     )
     assert "Buyer-facing AI step wi…</text>" in svg
     assert "<title>Buyer-facing AI step with no single accountable person: 3</title>" in svg
@@ -151,7 +152,7 @@ def test_eleven_owners_each_keep_their_own_bar():
 def test_a_bar_chart_leaves_room_for_its_largest_value():
     from marops.charts import BAR_W, DIGIT_W, LABEL_W, bar_chart
 
-    svg = bar_chart([("Open flags", 46_526, "/workflows/flags/")], title="Open flags")
+    svg = bar_chart([("Open flags", 46_526, "/workflows/flags/")], title="Open flags", series="flags")
     assert f'viewBox="0 0 {LABEL_W + BAR_W + 8 + 5 * DIGIT_W} ' in svg
 
 
