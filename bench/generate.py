@@ -1,7 +1,8 @@
 """Generate an enterprise-scale organisation with bulk inserts (for `make bench`).
 
 2,000 positions, 5,000 workflows, 40,000 steps, 500 agents, 100,000 incidents (each with its review),
-plus enough extra workflows to scan 100,000 in all.
+plus enough extra workflows to scan 100,000 in all. Owners fail each part of who is accountable: some
+are inactive, some hold no seat in the live chart, a third of the seats are outside MarOps.
 """
 
 import datetime
@@ -17,6 +18,7 @@ from workflows.models import Agent, Platform, Step, Workflow
 
 SIZES = {"positions": 2_000, "workflows": 5_000, "steps": 40_000, "agents": 500, "incidents": 100_000}
 SCAN_WORKFLOWS = 100_000
+PEOPLE, SEATED = 1_900, 1_800  # the last 100 people hold no seat (hired, not placed yet)
 BATCH = 5_000
 
 
@@ -37,7 +39,7 @@ def _chart(people: list[Person]) -> Chart:
                         title=f"Seat {index}",
                         team="marops" if index % 3 else "demand_gen",
                         level="specialist",
-                        person=people[index] if index < len(people) else None,
+                        person=people[index] if index < SEATED else None,
                         reports_to=manager,
                     )
                 )
@@ -54,7 +56,7 @@ def _chart(people: list[Person]) -> Chart:
 def generate(seed: int = 7) -> dict:
     rng = random.Random(seed)
     people = Person.objects.bulk_create(
-        (Person(name=f"Person {i}", email=f"p{i}@bench.example", is_active=i % 50 != 0) for i in range(1_800)),
+        (Person(name=f"Person {i}", email=f"p{i}@bench.example", is_active=i % 50 != 0) for i in range(PEOPLE)),
         batch_size=BATCH,
     )
     _chart(people)

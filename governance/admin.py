@@ -10,6 +10,15 @@ from .models import (
     PolicyDecision,
     Review,
 )
+from .services import _close_incident_flag, _open_incident_flag
+
+
+def _incident_flag_sync(review: Review) -> None:
+    """As review_save does: an incident's flag is open while its review names nobody accountable."""
+    if review.accountable_owner_id is not None:
+        _close_incident_flag(review.incident)
+    else:
+        _open_incident_flag(review.incident, reason="the review names nobody accountable.")
 
 
 @admin.register(PolicyDecision)
@@ -75,6 +84,13 @@ class IncidentAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     inlines = [ReviewInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for review_form in formset.forms:
+            changed = "accountable_owner" in review_form.changed_data
+            if changed and review_form not in formset.deleted_forms:
+                _incident_flag_sync(review_form.instance)
+
 
 class CorrectiveActionInline(admin.TabularInline):
     model = CorrectiveAction
@@ -90,6 +106,11 @@ class ReviewAdmin(admin.ModelAdmin):
     list_select_related = ["incident", "accountable_owner"]
     autocomplete_fields = ["accountable_owner"]
     inlines = [CorrectiveActionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "accountable_owner" in form.changed_data:
+            _incident_flag_sync(obj)
 
 
 @admin.register(CorrectiveAction)

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
+from .choices import ChartStatus
 from .models import Chart, Person, Position, PositionRole, Role
+from .services import people_changed
+
+# Saves in Django admin change who is accountable as the services do (a person deactivated, a seat of
+# the live chart filled, vacated, moved to another team or removed, a chart made or unmade live), so
+# they tell the same listeners, inside the admin's transaction: the flags never wait for the scan.
+SEAT_FIELDS = {"chart", "person", "team"}
 
 
 @admin.register(Person)
@@ -9,6 +16,11 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["level", "is_active"]
     search_fields = ["name", "email"]
     autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            people_changed([obj.pk])
 
 
 @admin.register(Role)
@@ -41,6 +53,23 @@ class ChartAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "description"]
 
+    def save_model(self, request, obj, form, change):
+        was_live = change and Chart.objects.filter(pk=obj.pk, status=ChartStatus.LIVE).exists()
+        super().save_model(request, obj, form, change)
+        if was_live != (obj.status == ChartStatus.LIVE):
+            people_changed(None)  # another live chart (or none): anyone's seats may have changed
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if obj.status == ChartStatus.LIVE:
+            people_changed(None)
+
+    def delete_queryset(self, request, queryset):
+        live = queryset.filter(status=ChartStatus.LIVE).exists()
+        super().delete_queryset(request, queryset)
+        if live:
+            people_changed(None)
+
 
 @admin.register(Position)
 class PositionAdmin(admin.ModelAdmin):
@@ -50,3 +79,21 @@ class PositionAdmin(admin.ModelAdmin):
     list_select_related = ["chart", "person", "reports_to"]
     autocomplete_fields = ["person", "reports_to", "dotted_lines"]
     inlines = [PositionRoleInline]
+
+    def save_model(self, request, obj, form, change):
+        before = Position.objects.filter(pk=obj.pk).values_list("chart__status", "person_id").first()
+        was_live, previous_person = before or (None, None)
+        super().save_model(request, obj, form, change)
+        seat_changed = not change or not SEAT_FIELDS.isdisjoint(form.changed_data)
+        if seat_changed and ChartStatus.LIVE in (was_live, obj.chart.status):
+            people_changed([previous_person, obj.person_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if obj.chart.status == ChartStatus.LIVE:
+            people_changed([obj.person_id])
+
+    def delete_queryset(self, request, queryset):
+        people = list(queryset.filter(chart__status=ChartStatus.LIVE).values_list("person_id", flat=True))
+        super().delete_queryset(request, queryset)
+        people_changed(people)

@@ -14,17 +14,22 @@ A property-based test proves the two agree (tests/workflows/test_accountability_
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import models
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
+from core.db import Switch
 from roles.choices import ChartStatus, Team
 from roles.models import Chart, Person, Position
 
 from .choices import StepMode, WorkflowStatus
 from .models import Step, Workflow
+
+if TYPE_CHECKING:  # django-stubs is a dev dependency
+    from django_stubs_ext import WithAnnotations
 
 
 class Gap(models.TextChoices):
@@ -40,7 +45,7 @@ class Gap(models.TextChoices):
 # Each reason, written once as parts: plain text, or one of the names below, filled in from the
 # workflow (Python) or its columns (SQL). The chart is "the live chart" unless a scenario is asked.
 WORKFLOW, OWNER, CHART = object(), object(), object()
-REASONS: dict[str, tuple] = {
+REASONS: dict[str, tuple[object, ...]] = {
     Gap.NO_OWNER: ("The workflow “", WORKFLOW, "” has no owner."),
     Gap.OWNER_INACTIVE: ("The owner of “", WORKFLOW, "”, ", OWNER, ", is inactive."),
     Gap.OWNER_WITHOUT_SEAT: ("The owner of “", WORKFLOW, "”, ", OWNER, ", holds no seat in ", CHART, "."),
@@ -54,21 +59,22 @@ def chart_label(chart: Chart | None) -> str:
 
 def reason_text(gap: str, *, workflow: str, owner: str, chart: Chart | None = None) -> str:
     values = {WORKFLOW: workflow, OWNER: owner, CHART: chart_label(chart)}
-    return "".join(values.get(part, part) if not isinstance(part, str) else part for part in REASONS[gap])
+    return "".join(values[part] if not isinstance(part, str) else part for part in REASONS[gap])
 
 
-def reason_expression(*, workflow: str = "name", owner: str = "owner", chart: Chart | None = None) -> Case:
+def reason_expression(*, workflow: str = "name", owner: str = "owner", chart: Chart | None = None) -> Switch:
     """The same reasons as SQL text, for rows annotated with `accountability_gap` (flag messages)."""
-    values = {WORKFLOW: F(workflow), OWNER: F(f"{owner}__name"), CHART: Value(chart_label(chart))}
+    values: dict[object, F | Value] = {
+        WORKFLOW: F(workflow),
+        OWNER: F(f"{owner}__name"),
+        CHART: Value(chart_label(chart)),
+    }
 
-    def parts(gap: str):
-        return [Value(part) if isinstance(part, str) else values[part] for part in REASONS[gap]]
+    def text(gap: str) -> Concat:
+        parts = [Value(part) if isinstance(part, str) else values[part] for part in REASONS[gap]]
+        return Concat(*parts, output_field=CharField())
 
-    return Case(
-        *[When(accountability_gap=gap, then=Concat(*parts(gap), output_field=CharField())) for gap in REASONS],
-        default=Value(""),
-        output_field=CharField(),
-    )
+    return Switch(F("accountability_gap"), {gap: text(gap) for gap in REASONS}, default=Value(""))
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,10 @@ class Accountability:
         return Gap(self.gap).label
 
 
-def _chart_seats(chart: Chart | None):
+_live_chart = Chart.objects.filter(status=ChartStatus.LIVE)
+
+
+def _chart_seats(chart: Chart | None) -> QuerySet[Position]:
     if chart is None:
         return Position.objects.filter(chart__status=ChartStatus.LIVE)
     return Position.objects.filter(chart_id=chart.pk)
@@ -108,9 +117,10 @@ def owner_gap(owner: Person | None, seat_teams: Iterable[str]) -> str:
     return Gap.NONE
 
 
-def seat_teams_of(person_ids: Iterable[int], chart: Chart | None = None) -> dict[int, set[str]]:
-    """The teams of each person's seats in the chart (the live one by default): one query."""
-    teams: dict[int, set[str]] = {}
+def seat_teams_of(person_ids: Iterable[int | None], chart: Chart | None = None) -> dict[int | None, set[str]]:
+    """The teams of each person's seats in the chart (the live one by default): one query. No one
+    (None) is among the ids it takes, and among the keys, to look up, with no seats."""
+    teams: dict[int | None, set[str]] = {}
     ids = {pk for pk in person_ids if pk is not None}
     if ids:
         for person_id, team in _chart_seats(chart).filter(person_id__in=ids).values_list("person_id", "team"):
@@ -143,14 +153,15 @@ def with_accountability(rows: Sequence[Step], chart: Chart | None = None) -> lis
     """Steps paired with their answers, for the pages that list them. Rows selected with
     `gap_expression` (annotated `accountability_gap`) are answered from it, with no query."""
     if rows and all(hasattr(step, "accountability_gap") for step in rows):
-        answers = [_from_gap(step.workflow, step.accountability_gap, chart) for step in rows]
+        annotated = cast("Sequence[WithAnnotations[Step, GapAnnotated]]", rows)  # as checked just above
+        answers = [_from_gap(step.workflow, step.accountability_gap, chart) for step in annotated]
     else:
         answers = steps_accountable(rows, chart)
     return list(zip(rows, answers, strict=True))
 
 
 def workflows_with_accountability(
-    rows: Sequence[Workflow], chart: Chart | None = None
+    rows: "Sequence[WithAnnotations[Workflow, GapAnnotated]]", chart: Chart | None = None
 ) -> list[tuple[Workflow, Accountability]]:
     """Workflows selected with `gap_expression("owner")` paired with their answers, with no query."""
     return [(workflow, _from_gap(workflow, workflow.accountability_gap, chart)) for workflow in rows]
@@ -170,23 +181,37 @@ def _from_gap(workflow: Workflow, gap: str, chart: Chart | None) -> Accountabili
 
 def gap_expression(owner: str = "owner", chart: Chart | None = None) -> Case:
     """Database expression: the `Gap` of each row whose workflow owner is reached by `owner`
-    ("owner" on workflows, "workflow__owner" on steps)."""
-    seats = _chart_seats(chart).filter(person_id=OuterRef(f"{owner}_id"))
+    ("owner" on workflows, "workflow__owner" on steps).
+
+    A person holds at most one seat per chart (a unique constraint), so the owner's seat is one
+    indexed lookup per row, in a chart found once per query; its team decides the rest."""
+    chart_id = Value(chart.pk) if chart is not None else Subquery(_live_chart.values("pk")[:1])
+    seat_team = Subquery(
+        Position.objects.filter(chart_id=chart_id, person_id=OuterRef(f"{owner}_id")).values("team")[:1]
+    )
     return Case(
         When(**{f"{owner}__isnull": True}, then=Value(Gap.NO_OWNER)),
         When(**{f"{owner}__is_active": False}, then=Value(Gap.OWNER_INACTIVE)),
-        When(~Exists(seats), then=Value(Gap.OWNER_WITHOUT_SEAT)),
-        When(~Exists(seats.filter(team=Team.MAROPS)), then=Value(Gap.OWNER_OUTSIDE_MAROPS)),
-        default=Value(Gap.NONE),
+        default=Switch(
+            Coalesce(seat_team, Value("")),
+            {"": Gap.OWNER_WITHOUT_SEAT, Team.MAROPS: Gap.NONE},
+            default=Value(Gap.OWNER_OUTSIDE_MAROPS),
+        ),
         output_field=CharField(),
     )
+
+
+class GapAnnotated(TypedDict):
+    """What `gap_expression` adds to the rows it annotates."""
+
+    accountability_gap: str
 
 
 ACCOUNTABLE = Q(accountability_gap=Gap.NONE)  # on rows annotated with accountability_gap
 BUYER_FACING_AI = Q(is_buyer_facing=True) & ~Q(mode=StepMode.HUMAN)  # the steps the Test asks about
 
 
-def buyer_facing_ai_steps(chart: Chart | None = None):
+def buyer_facing_ai_steps(chart: Chart | None = None) -> "QuerySet[WithAnnotations[Step, GapAnnotated]]":
     """Every buyer-facing AI step of a workflow in use, annotated with its `accountability_gap`."""
     return (
         Step.objects.filter(BUYER_FACING_AI)
@@ -213,9 +238,10 @@ class PastAccountability(Accountability):
         return "did not exist yet" if self.gap == NOT_YET else super().gap_label
 
 
-def _in_force(history, at: datetime.datetime):
+def _in_force(history: Any, at: datetime.datetime) -> Any:
     """The record of `history` (one object's records) in force at `at`: the latest made at or before
-    it; None if there was none yet or the latest says the object was deleted."""
+    it; None if there was none yet or the latest says the object was deleted. (simple-history builds
+    its historical models at run time and has no types: its records are Any here.)"""
     record = history.filter(history_date__lte=at).order_by("-history_date", "-history_id").first()
     return None if record is None or record.history_type == "-" else record
 
@@ -260,7 +286,7 @@ def step_accountable_at(step: Step, at: datetime.datetime) -> Accountability:
     workflow_then = _in_force(Workflow.history.filter(id=step_then.workflow_id), at) if step_then else None
     if workflow_then is None:
         return PastAccountability(None, f"The step “{step.name}” did not exist yet then.", NOT_YET)
-    owner_then = None
+    owner_then: Any = None
     if workflow_then.owner_id is not None:
         owner_then = _in_force(Person.history.filter(id=workflow_then.owner_id), at)
         if owner_then is None:

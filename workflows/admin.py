@@ -1,6 +1,15 @@
 from django.contrib import admin
 
 from .models import Agent, OwnershipFlag, Platform, Step, Workflow
+from .scan import ownership_refresh
+
+# Saves in Django admin bring the flags of what they touched up to date as the services do, inside the
+# admin's transaction (ownership_refresh): the dashboard, the flags page and the Test agree at once.
+
+
+def _step_agents(steps) -> set[int]:
+    """The agents acting in `steps` now: an agent that loses its last step acts in no workflow."""
+    return {pk for pk in steps.values_list("agent_id", flat=True) if pk is not None}
 
 
 @admin.register(Platform)
@@ -16,6 +25,10 @@ class AgentAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "allowed_mode", "vendor", "model_name"]
     list_filter = ["status", "allowed_mode", "vendor"]
     search_fields = ["name", "purpose", "vendor", "model_name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        ownership_refresh(agent_ids=[obj.pk])  # a new agent, or one paused, resumed or retired
 
 
 class StepInline(admin.TabularInline):
@@ -34,6 +47,23 @@ class WorkflowAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner"]
     inlines = [StepInline]
 
+    def save_related(self, request, form, formsets, change):
+        """After the workflow (owner, status) and its steps (the inline) are saved: the steps' agents
+        before and after count, as in step_save."""
+        workflow = form.instance
+        agents = _step_agents(workflow.steps.all())
+        super().save_related(request, form, formsets, change)
+        ownership_refresh(workflow_ids=[workflow.pk], agent_ids=agents | _step_agents(workflow.steps.all()))
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Workflow.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # Their flags go with them; the agents acting only in their steps now act in no workflow.
+        agents = _step_agents(Step.objects.filter(workflow__in=queryset))
+        super().delete_queryset(request, queryset)
+        ownership_refresh(agent_ids=agents)
+
 
 @admin.register(Step)
 class StepAdmin(admin.ModelAdmin):
@@ -42,6 +72,22 @@ class StepAdmin(admin.ModelAdmin):
     search_fields = ["name", "decision", "workflow__name"]
     list_select_related = ["workflow", "platform", "agent"]
     autocomplete_fields = ["workflow", "platform", "agent", "roles"]
+
+    def save_model(self, request, obj, form, change):
+        # A step moved to another workflow, or given another agent, touches both.
+        before = Step.objects.filter(pk=obj.pk).values_list("workflow_id", "agent_id").first()
+        previous_workflow, previous_agent = before or (obj.workflow_id, None)
+        super().save_model(request, obj, form, change)
+        ownership_refresh(workflow_ids={obj.workflow_id, previous_workflow}, agent_ids=[obj.agent_id, previous_agent])
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Step.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        workflows = set(queryset.values_list("workflow_id", flat=True))
+        agents = _step_agents(queryset)
+        super().delete_queryset(request, queryset)
+        ownership_refresh(workflow_ids=workflows, agent_ids=agents)
 
 
 @admin.register(OwnershipFlag)
