@@ -464,6 +464,16 @@ def _upsert_incidents(people, agents, workflows, users, now: datetime.datetime):
                 )
 
 
+def _history_from_last_year(*, since: datetime.datetime) -> None:
+    """The company existed before its incidents: the first records of the people, seats, workflows and
+    steps this run created (and the charts' creation) are dated a year back, so "who was accountable when it occurred" has an
+    answer for the demo's incidents (a re-run that creates nothing changes nothing)."""
+    year_ago = since - datetime.timedelta(days=365)
+    Chart.objects.filter(created_at__gte=since).update(created_at=year_ago)  # live since then
+    for model in (Person, Position, Workflow, Step):
+        model.history.filter(history_type="+", history_date__gte=since).update(history_date=year_ago)
+
+
 def _upsert_plan(target: Chart, today: datetime.date) -> None:
     """The move started two months ago and takes nine; dates set once, so a re-run keeps them."""
     if MigrationPlan.objects.exists():
@@ -507,6 +517,7 @@ def seed_demo() -> list[DemoUser]:
              "purpose": purpose, "status": status},
         )
     workflows = _upsert_workflows(people, platforms, agents)
+    _history_from_last_year(since=now)
     _upsert_governance(people, agents, users, timezone.localdate())
     _upsert_incidents(people, agents, workflows, users, now)
     _upsert_plan(target, timezone.localdate())

@@ -113,3 +113,13 @@ def test_incidents_name_the_accountable_person_or_why_not_and_one_is_resolved(de
     assert incidents.filter(review__status="resolved").count() == 1
     nobody = incidents.filter(accountable_when_logged__isnull=True)
     assert nobody.exists() and all(i.accountability_reason for i in nobody)
+
+
+def test_the_demo_company_existed_before_its_incidents(demo):
+    """History starts a year back, so who was accountable when each incident occurred has an answer."""
+    from governance.models import Incident
+    from workflows.accountability import step_accountable_at
+
+    incident = Incident.objects.select_related("step__workflow").get(summary__startswith="Chat Concierge quoted")
+    then = step_accountable_at(incident.step, incident.occurred_at)
+    assert then.gap == "owner-outside-marops" and "Tom Nguyen" in then.reason
