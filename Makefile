@@ -33,6 +33,7 @@ test: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen lint-imports
+	$(UV) run --frozen mypy
 	DJANGO_SETTINGS_MODULE=marops.test_settings $(MANAGE) makemigrations --check --dry-run >/dev/null
 	$(UV) run --frozen pytest --create-db --durations=10
 
@@ -45,6 +46,7 @@ lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen lint-imports
+	$(UV) run --frozen mypy
 
 clean:
 	rm -rf .venv .tools var staticfiles db.sqlite3

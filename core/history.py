@@ -6,21 +6,26 @@ historical record it writes: about a quarter of a millisecond each time, on the 
 class depends only on the model, so this descriptor builds it on first use and keeps it.
 """
 
+from typing import Any
+
+from django.db import models
 from simple_history import models as simple_history
 from simple_history.manager import HistoryDescriptor
 
+# simple-history has no types, so its classes are Any to mypy: subclassing them is deliberate here.
 
-class _CachedHistoryDescriptor(HistoryDescriptor):
-    manager = None
 
-    def __get__(self, instance, owner):
+class _CachedHistoryDescriptor(HistoryDescriptor):  # type: ignore[misc]
+    manager: Any = None
+
+    def __get__(self, instance: models.Model | None, owner: type[models.Model]) -> Any:
         if self.manager is None:
             self.manager = self.manager_class.from_queryset(self.queryset_class)
         return self.manager(self.model, instance)
 
 
-class HistoricalRecords(simple_history.HistoricalRecords):
-    def finalize(self, sender, **kwargs):
+class HistoricalRecords(simple_history.HistoricalRecords):  # type: ignore[misc]
+    def finalize(self, sender: type[models.Model], **kwargs: Any) -> None:
         super().finalize(sender, **kwargs)
         descriptor = sender.__dict__.get(self.manager_name)
         if type(descriptor) is HistoryDescriptor:

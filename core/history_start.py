@@ -7,6 +7,11 @@ the model says so and otherwise now: before it, the row did not exist as far as 
 Rows that already have a record are left alone, so running it twice changes nothing.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps.registry import Apps
+from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -14,7 +19,9 @@ REASON = "recorded when history began"
 BATCH = 2_000
 
 
-def give_first_records(apps, app_label: str, model_name: str, *, dated_by: str | None = None, m2m=()) -> None:
+def give_first_records(
+    apps: Apps, app_label: str, model_name: str, *, dated_by: str | None = None, m2m: Iterable[str] = ()
+) -> None:
     """`m2m` names the many-to-many fields the model's history keeps (e.g. ["roles"]); `apps` is the
     migration's registry, so this works on the models as they are at that migration."""
     Model = apps.get_model(app_label, model_name)
@@ -40,8 +47,17 @@ def give_first_records(apps, app_label: str, model_name: str, *, dated_by: str |
             _copy_m2m_rows(apps, Model, app_label, model_name, field_name, record_of)
 
 
-def _copy_m2m_rows(apps, Model, app_label: str, model_name: str, field_name: str, record_of: dict) -> None:
-    field = Model._meta.get_field(field_name)
+def _copy_m2m_rows(
+    apps: Apps,
+    Model: type[models.Model],
+    app_label: str,
+    model_name: str,
+    field_name: str,
+    record_of: dict[int, models.Model],
+) -> None:
+    # A many-to-many field (`m2m` names only those), of the migration's registry: its through model
+    # is as dynamic as `apps.get_model`'s.
+    field: Any = Model._meta.get_field(field_name)
     through = field.remote_field.through
     HistoricalM2M = apps.get_model(app_label, _m2m_history_name(model_name, field_name, through))
     own = next(f for f in through._meta.concrete_fields if f.is_relation and f.related_model == Model)
@@ -52,7 +68,7 @@ def _copy_m2m_rows(apps, Model, app_label: str, model_name: str, field_name: str
     )
 
 
-def _m2m_history_name(model_name: str, field_name: str, through) -> str:
+def _m2m_history_name(model_name: str, field_name: str, through: type[models.Model]) -> str:
     """simple-history names an auto-created through's history `Historical<Model>_<field>` and an
     explicit through's `Historical<Through>`."""
     if through._meta.auto_created:

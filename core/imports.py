@@ -3,9 +3,13 @@ page both importers use (a form with the file, then the import or every bad row)
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
@@ -14,19 +18,19 @@ class RowError:
     row: int  # the line in the file; the header is row 1
     reason: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"row {self.row}: {self.reason}"
 
 
 class CsvImportError(Exception):
     """A file with bad rows: every one of them, and nothing was written."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
 
 
-def read_csv_rows(text: str, columns: list[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+def read_csv_rows(text: str, columns: list[str]) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """The file's records as (line number, {column: stripped value}), skipping blank lines.
 
     The line number is where the record ends in the file (the header is line 1), so it stays right
@@ -50,27 +54,34 @@ def read_csv_rows(text: str, columns: list[str]) -> tuple[list[tuple[int, dict]]
     return rows, []
 
 
-def too_long(values: dict, limits: dict[str, int]) -> list[str]:
+def too_long(values: dict[str, str], limits: dict[str, int]) -> list[str]:
     return [
         f"{column} is longer than {limit} characters" for column, limit in limits.items() if len(values[column]) > limit
     ]
 
 
-def csv_text(upload, *, max_mb: int) -> str:
+def csv_text(upload: UploadedFile, *, max_mb: int) -> str:
     """An uploaded CSV file as text, or a form error saying why not (too large, not UTF-8)."""
-    if upload.size > max_mb * 1024 * 1024:
+    if (upload.size or 0) > max_mb * 1024 * 1024:  # None only for a file built by hand
         raise forms.ValidationError(f"The file is larger than {max_mb} MB.")
     try:
-        return upload.read().decode("utf-8-sig")
+        content: bytes = upload.read()
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise forms.ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from exc
 
 
-def csv_import_page(request, *, form_class, template: str, run):
+def csv_import_page(
+    request: HttpRequest,
+    *,
+    form_class: type[forms.Form],
+    template: str,
+    run: Callable[[dict[str, Any]], HttpResponse],
+) -> HttpResponse:
     """`run(cleaned_data)` imports and returns the response to send (a redirect); a CsvImportError
     re-renders the page with every bad row, status 422."""
     form = form_class(*((request.POST, request.FILES) if request.method == "POST" else (None,)))
-    errors = []
+    errors: list[RowError] = []
     if request.method == "POST" and form.is_valid():
         try:
             return run(form.cleaned_data)

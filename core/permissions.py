@@ -8,12 +8,14 @@ Everyone in a group may view every model of the three apps.
 `seed_demo` the current one. A later issue that adds models adds a migration calling it again.
 """
 
+from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
 
 APPS = ["roles", "workflows", "governance", "marops"]
 ALL = ("add", "change", "delete", "view")
 
-GROUPS = {
+# group → app label → model → the actions it may take
+GROUPS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "Leaders": {
         "roles": dict.fromkeys(["person", "chart", "position", "positionrole"], ALL),
         "workflows": dict.fromkeys(["platform", "workflow", "step"], ALL)
@@ -37,7 +39,7 @@ GROUPS = {
 }
 
 
-def groups_sync(apps, *, strict: bool = True) -> None:
+def groups_sync(apps: Apps, *, strict: bool = True) -> None:
     """Create the groups and grant them their permissions (adding, never removing).
 
     Data migrations pass strict=False: a migration's historical registry may not have the
@@ -47,7 +49,7 @@ def groups_sync(apps, *, strict: bool = True) -> None:
     # Permissions are normally created after migrate; make sure they exist now.
     for app_config in apps.get_app_configs():
         had_models = getattr(app_config, "models_module", None)
-        app_config.models_module = had_models or True
+        app_config.models_module = had_models or True  # type: ignore[assignment]  # create_permissions asks only if it is set
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = had_models
 

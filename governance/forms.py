@@ -1,3 +1,6 @@
+import datetime
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
 
@@ -32,16 +35,18 @@ class IncidentForm(forms.Form):
     harm_category = forms.ChoiceField(choices=HarmCategory.choices, initial=HarmCategory.OTHER, label="Harm")
     affected = forms.CharField(max_length=300, required=False, label="Who was affected")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         agent_id = self.data.get("agent") or self.initial.get("agent")
         steps = Step.objects.select_related("workflow").order_by("workflow__name", "order")
-        self.fields["step"].queryset = steps.filter(agent_id=agent_id) if is_id(agent_id) else steps.none()
-        self.fields["step"].label_from_instance = lambda s: f"{s.workflow.name} · {s.order}. {s.name}"
+        step = cast("forms.ModelChoiceField[Step]", self.fields["step"])
+        step.queryset = steps.filter(agent_id=agent_id) if is_id(agent_id) else steps.none()
+        # Replacing label_from_instance per field is Django's documented way; the stubs see a method.
+        step.label_from_instance = lambda s: f"{s.workflow.name} · {s.order}. {s.name}"  # type: ignore[method-assign,assignment]
 
-    def clean_occurred_at(self):
-        when = self.cleaned_data["occurred_at"]
-        if when > timezone.now() + timezone.timedelta(minutes=5):
+    def clean_occurred_at(self) -> datetime.datetime:
+        when: datetime.datetime = self.cleaned_data["occurred_at"]
+        if when > timezone.now() + datetime.timedelta(minutes=5):
             raise forms.ValidationError("That is in the future.")
         return when
 
@@ -108,8 +113,8 @@ class KnowledgeAssetForm(forms.ModelForm):
 
 
 class OutputAuditForm(forms.ModelForm):
-    def clean_audited_on(self):
-        audited_on = self.cleaned_data["audited_on"]
+    def clean_audited_on(self) -> datetime.date:
+        audited_on: datetime.date = self.cleaned_data["audited_on"]
         if audited_on > timezone.localdate():
             raise forms.ValidationError("An audit cannot be dated in the future.")
         return audited_on

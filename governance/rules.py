@@ -45,6 +45,7 @@ def mode_exceeds_policy() -> list[GovernanceFinding]:
             step.agent_id,
         )
         for step in steps
+        if step.agent is not None  # always: the filter joins the agent
     ]
 
 

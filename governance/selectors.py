@@ -2,8 +2,10 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 
 from core.ids import is_id
@@ -19,7 +21,7 @@ def incident_list() -> QuerySet[Incident]:
     ).order_by("-occurred_at", "-pk")  # a fixed order, so pages never repeat or skip an incident
 
 
-def incident_filter(incidents: QuerySet[Incident], params) -> tuple[QuerySet[Incident], list[str]]:
+def incident_filter(incidents: QuerySet[Incident], params: QueryDict) -> tuple[QuerySet[Incident], list[str]]:
     """The incident log's filters (what the dashboard's bars link to), and a phrase for each one used.
     A value that is not one of the choices is ignored rather than refused: these come from links."""
     said = []
@@ -42,7 +44,7 @@ def incident_filter(incidents: QuerySet[Incident], params) -> tuple[QuerySet[Inc
         said.append("nobody named accountable")
     elif is_id(owner):
         person = Person.objects.filter(pk=owner).first()
-        incidents = incidents.filter(review__accountable_owner_id=owner)
+        incidents = incidents.filter(review__accountable_owner_id=int(owner))
         said.append(f"accountable: {person.name if person else 'nobody by that id'}")
     return incidents, said
 
@@ -64,12 +66,15 @@ def knowledge_asset_list() -> QuerySet[KnowledgeAsset]:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: object
+    at: datetime.datetime
     who: str
     what: str
 
 
-def _who(record) -> str:
+# simple-history builds its historical models at run time and has no types: its records are Any here.
+
+
+def _who(record: Any) -> str:
     user = record.history_user
     return (user.get_full_name() or user.get_username()) if user else "system"
 
@@ -109,7 +114,7 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
             entries.append(TimelineEntry(record.history_date, _who(record), what))
     action_records = CorrectiveAction.history.filter(review_id=review.pk).select_related("history_user")
     action_records = list(action_records.order_by("history_date", "history_id"))
-    seen: dict[int, object] = {}
+    seen: dict[int, Any] = {}
     for record in action_records:
         before = seen.get(record.id)
         if record.history_type == "+":

@@ -1,9 +1,12 @@
 """Writes for governance: incidents and their reviews."""
 
 import datetime
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -51,7 +54,7 @@ def review_due_on(*, severity: str, logged_on: datetime.date) -> datetime.date:
 
 def incident_create(
     *,
-    reporter,
+    reporter: User,
     agent: Agent,
     summary: str,
     description: str,
@@ -109,7 +112,7 @@ def _open_incident_flag(incident: Incident, reason: str = "") -> None:
                 subject_key=_incident_flag_key(incident),
                 agent_id=incident.agent_id,
                 step_id=incident.step_id,
-                workflow_id=incident.step.workflow_id if incident.step_id else None,
+                workflow_id=incident.step.workflow_id if incident.step is not None else None,
                 message=f"Nobody is accountable for the incident “{incident.summary}”: "
                 f"{reason or incident.accountability_reason}",
             )
@@ -121,12 +124,12 @@ def _open_incident_flag(incident: Incident, reason: str = "") -> None:
 class ReviewConflict(Exception):
     """Someone else saved the review first (not a ValidationError: the input was fine)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.messages = [message]
 
 
-def _guarded_update(review: Review, expected_version: int, change_reason: str = "", **fields) -> Review:
+def _guarded_update(review: Review, expected_version: int, change_reason: str = "", **fields: object) -> Review:
     """Save `fields` only if nobody saved the review since `expected_version` was read."""
     updated = Review.objects.filter(pk=review.pk, version=expected_version).update(version=F("version") + 1, **fields)
     if not updated:
@@ -139,7 +142,7 @@ def _guarded_update(review: Review, expected_version: int, change_reason: str = 
     review.refresh_from_db()
     # Our UPDATE holds the row until commit, so this save cannot overwrite anyone; it is here so that
     # django-simple-history records the change, with its user and reason, for the incident's timeline.
-    review._change_reason = change_reason or None
+    review._change_reason = change_reason or None  # type: ignore[attr-defined]  # simple-history reads it on save
     review.save()
     return review
 
@@ -153,7 +156,7 @@ def review_save(
     analysis: str,
     accountable_owner: Person | None,
     owner_change_reason: str = "",
-    by,
+    by: User,
 ) -> Review:
     """Record the analysis and the one accountable owner. The incident has exactly one accountable
     person at every moment: named from its step when logged, changed only here, and a change of a
@@ -166,7 +169,7 @@ def review_save(
     if len(owner_change_reason) > REASON_LENGTH:
         raise ValidationError({"owner_change_reason": f"Keep the reason within {REASON_LENGTH} characters."})
     changes_owner = getattr(accountable_owner, "pk", None) != review.accountable_owner_id
-    if changes_owner and review.accountable_owner_id is not None and not owner_change_reason:
+    if changes_owner and not owner_change_reason and review.accountable_owner is not None:
         raise ValidationError(
             {
                 "owner_change_reason": f"Say why {review.accountable_owner.name} is no longer accountable: "
@@ -191,13 +194,13 @@ def review_save(
 
 
 @transaction.atomic
-def review_resolve(*, review: Review, expected_version: int, by) -> Review:
+def review_resolve(*, review: Review, expected_version: int, by: User) -> Review:
     """Resolve the review. It needs exactly one accountable owner (the database refuses it too)
     and a root cause."""
     if review.status == ReviewStatus.RESOLVED:
         raise ValidationError("This review is already resolved.")
     errors = {}
-    if review.accountable_owner_id is not None and not review.accountable_owner.is_active:
+    if review.accountable_owner is not None and not review.accountable_owner.is_active:
         errors["accountable_owner"] = f"{review.accountable_owner.name} is inactive and cannot be accountable."
     if review.accountable_owner_id is None:
         errors["accountable_owner"] = "A review cannot be resolved without exactly one accountable owner."
@@ -222,7 +225,7 @@ def review_submit(
     accountable_owner: Person | None,
     owner_change_reason: str = "",
     resolve: bool = False,
-    by,
+    by: User,
 ) -> Review:
     """The review form's one step, from the page or the API: save what the reviewer sees and, when
     asked, resolve exactly that (all or nothing)."""
@@ -267,7 +270,7 @@ def corrective_action_set_done(*, action: CorrectiveAction, done: bool) -> Corre
 
 
 @transaction.atomic
-def policy_decide(*, agent: Agent, allowed_mode: str, rationale: str, by) -> PolicyDecision:
+def policy_decide(*, agent: Agent, allowed_mode: str, rationale: str, by: User) -> PolicyDecision:
     """The AI governance call: "Makes the AI governance call when there is one to make" is the Head
     of Marketing Operations' job, so only the person holding that role in the live chart may."""
     head = head_of_marops()
@@ -296,7 +299,9 @@ def policy_decide(*, agent: Agent, allowed_mode: str, rationale: str, by) -> Pol
     return decision
 
 
-def _agent_switch(*, agent: Agent, by, reason: str, refusal, why: str, to: str, action: str) -> KillSwitchEvent:
+def _agent_switch(
+    *, agent: Agent, by: User, reason: str, refusal: Callable[[Agent], str | None], why: str, to: str, action: str
+) -> KillSwitchEvent:
     """The kill switch's one shape: lock the agent, refuse if `refusal(agent)` says why, require a
     reason, then change its status and record who, when and why."""
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
@@ -310,7 +315,7 @@ def _agent_switch(*, agent: Agent, by, reason: str, refusal, why: str, to: str, 
 
 
 @transaction.atomic
-def agent_pause(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
+def agent_pause(*, agent: Agent, reason: str, by: User) -> KillSwitchEvent:
     """Pull the plug: the agent stops, and who, when and why are recorded."""
     return _agent_switch(
         agent=agent,
@@ -326,7 +331,7 @@ def agent_pause(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
 
 
 @transaction.atomic
-def agent_resume(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
+def agent_resume(*, agent: Agent, reason: str, by: User) -> KillSwitchEvent:
     """Resuming is a Leader's decision (the view checks workflows.resume_agent); it is recorded too."""
     return _agent_switch(
         agent=agent,
@@ -358,7 +363,7 @@ def _retire_refusal(agent: Agent) -> str | None:
 
 
 @transaction.atomic
-def agent_retire(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
+def agent_retire(*, agent: Agent, reason: str, by: User) -> KillSwitchEvent:
     """Retire an agent for good (a Leader's decision, recorded like the kill switch). Only an agent that
     acts in no step of a workflow in use: its steps need another agent, or a human, first. Its incidents
     and history stay; the ownership scan stops flagging it."""
@@ -381,7 +386,10 @@ def agent_retire(*, agent: Agent, reason: str, by) -> KillSwitchEvent:
 # --- the registers: data sources, knowledge assets and their output audits -------------------------
 
 
-def _register_entry_save(instance, data: dict, m2m: tuple[str, ...] = ("agents",)):
+Entry = TypeVar("Entry", bound=models.Model)
+
+
+def _register_entry_save(instance: Entry, data: dict[str, Any], m2m: tuple[str, ...] = ("agents",)) -> Entry:
     """Save a register entry from its form's cleaned data, its many-to-many links included."""
     for name, value in data.items():
         if name not in m2m:
@@ -395,18 +403,18 @@ def _register_entry_save(instance, data: dict, m2m: tuple[str, ...] = ("agents",
 
 
 @transaction.atomic
-def data_source_save(*, source: DataSource | None, data: dict) -> DataSource:
+def data_source_save(*, source: DataSource | None, data: dict[str, Any]) -> DataSource:
     """Add a data source to the Data Steward's register, or change one."""
     return _register_entry_save(source or DataSource(), data)
 
 
 @transaction.atomic
-def knowledge_asset_save(*, asset: KnowledgeAsset | None, data: dict) -> KnowledgeAsset:
+def knowledge_asset_save(*, asset: KnowledgeAsset | None, data: dict[str, Any]) -> KnowledgeAsset:
     """Add a prompt, knowledge base or instruction to the designer's register, or change one."""
     return _register_entry_save(asset or KnowledgeAsset(), data)
 
 
 @transaction.atomic
-def output_audit_create(*, asset: KnowledgeAsset, data: dict) -> OutputAudit:
+def output_audit_create(*, asset: KnowledgeAsset, data: dict[str, Any]) -> OutputAudit:
     """Record an audit of an asset's outputs (accuracy and brand consistency on a sample)."""
     return _register_entry_save(OutputAudit(asset=asset), data, m2m=())

@@ -1,3 +1,6 @@
+from typing import TypedDict
+
+from django.http import HttpRequest
 from django.urls import reverse
 
 from .auth import load_permissions
@@ -19,12 +22,18 @@ NAV = [
 ]
 
 
-def navigation(request):
+class NavItem(TypedDict):
+    label: str
+    url: str
+    active: bool
+
+
+def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     load_permissions(user)
-    items = []
+    items: list[NavItem] = []
     for label, url_name, perm in NAV:
         if perm is None or user.has_perm(perm):
             url = reverse(url_name)

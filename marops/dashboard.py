@@ -7,7 +7,7 @@ aggregates and grouped counts in the database, never a row per workflow or incid
 import datetime
 import statistics
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, F, Min, Q
@@ -30,7 +30,7 @@ from workflows.accountability import (
 )
 from workflows.choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
 from workflows.models import Agent, OwnershipFlag, Step, Workflow
-from workflows.selectors import accountability_test_steps, workflow_figures
+from workflows.selectors import WorkflowFigures, accountability_test_steps, workflow_figures
 
 from .models import MigrationPlan
 
@@ -65,7 +65,7 @@ class Bar(NamedTuple):
 
     label: str
     n: int
-    filter: dict
+    filter: dict[str, str | int]
 
 
 def plan_get() -> MigrationPlan:
@@ -103,29 +103,29 @@ class PlanStep:
 @dataclass
 class Dashboard:
     period_days: int
-    workflows: dict
+    workflows: WorkflowFigures
     critical: list[tuple[Workflow, Accountability]]
     test_total: int
     test_passed: int
     test_failures_shown: list[tuple[Step, Accountability]]
-    flags: list[dict]
-    incidents: dict
+    flags: list[dict[str, Any]]  # kind, label, n, oldest
+    incidents: dict[str, int]  # total, resolved, overdue and one per severity
     by_root_cause: list[Bar]
     by_owner: list[Bar]
     median_resolve: datetime.timedelta | None
-    findings: list
+    findings: list[rules.Finding]
     live: Chart | None
     target: Chart | None
     live_cost: ChartCost
     target_cost: ChartCost | None
     team_costs: list[TeamCostDifference]
-    modes: dict
-    paused_agents: list
+    modes: dict[str, int]
+    paused_agents: list[Agent]
     plan: MigrationPlan
     plan_steps: list[PlanStep] = field(default_factory=list)
 
     @property
-    def findings_shown(self) -> list:
+    def findings_shown(self) -> list[rules.Finding]:
         return self.findings[:FINDINGS_SHOWN]
 
     @property
@@ -133,7 +133,7 @@ class Dashboard:
         return len(self.findings) - len(self.findings_shown)
 
     @property
-    def paused_agents_shown(self) -> list:
+    def paused_agents_shown(self) -> list[Agent]:
         return self.paused_agents[:AGENTS_SHOWN]
 
     @property
@@ -154,15 +154,17 @@ class Dashboard:
         return sum(row["n"] for row in self.flags)
 
     @property
-    def missing_roles(self) -> list:
+    def missing_roles(self) -> list[rules.Finding]:
         return [f for f in self.findings if f.rule == "missing-role"]
 
 
-def _incident_figures(since: datetime.datetime) -> tuple[dict, list[Bar], list[Bar], datetime.timedelta | None]:
+def _incident_figures(
+    since: datetime.datetime,
+) -> tuple[dict[str, int], list[Bar], list[Bar], datetime.timedelta | None]:
     today = timezone.localdate()
     in_period = Incident.objects.filter(occurred_at__gte=since)
     resolved = Q(review__status=ReviewStatus.RESOLVED)
-    figures = dict(
+    figures: dict[str, Aggregate] = dict(
         total=Count("pk"),
         resolved=Count("pk", filter=resolved),
         overdue=Count("pk", filter=~resolved & Q(review__due_on__lt=today)),
@@ -191,8 +193,10 @@ def _incident_figures(since: datetime.datetime) -> tuple[dict, list[Bar], list[B
         durations = [
             resolved_at - created
             for created, resolved_at in in_period.filter(resolved).values_list("occurred_at", "review__resolved_at")
+            if resolved_at is not None  # always: the database refuses a resolved review without it
         ]
-        median = statistics.median(durations) if durations else None
+        # Timedeltas sort and halve, which is all median() does with them; typeshed asks for numbers.
+        median = statistics.median(durations) if durations else None  # type: ignore[type-var]
     by_count = lambda bars: sorted(bars, key=lambda bar: (-bar.n, bar.label))  # noqa: E731
     return incidents, by_count(by_cause.values()), _top_owners(by_count(by_owner.values())), median
 
@@ -223,7 +227,7 @@ def _charts(plan: MigrationPlan) -> tuple[Chart | None, Chart | None, list[Posit
     return live[0].chart if live else None, plan.target_chart, live, target
 
 
-def _plan_steps(plan: MigrationPlan, figures: dict, live_positions: list[Position]) -> list[PlanStep]:
+def _plan_steps(plan: MigrationPlan, figures: WorkflowFigures, live_positions: list[Position]) -> list[PlanStep]:
     filled = {role.key for p in live_positions if p.person_id for role in p.role_list() if role.key in CoreRole.values}
     return [
         PlanStep(

@@ -1,4 +1,5 @@
 import datetime
+from typing import Any, cast
 
 from django import forms
 
@@ -18,16 +19,19 @@ class MigrationPlanForm(forms.ModelForm):
         fields = ["started_on", "target_chart", "map_workflows_by", "assign_owners_by", "add_roles_by"]
         widgets = dict.fromkeys(["started_on", "map_workflows_by", "assign_owners_by", "add_roles_by"], DATE)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_chart"].queryset = Chart.objects.filter(status=ChartStatus.SCENARIO)
+        target_chart = cast("forms.ModelChoiceField[Chart]", self.fields["target_chart"])
+        target_chart.queryset = Chart.objects.filter(status=ChartStatus.SCENARIO)
 
-    def clean(self):
-        data = super().clean()
-        dates = [data.get(f) for f in ["started_on", "map_workflows_by", "assign_owners_by", "add_roles_by"]]
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())  # a ModelForm's clean() returns its cleaned_data
+        dates: list[datetime.date | None] = [
+            data.get(f) for f in ["started_on", "map_workflows_by", "assign_owners_by", "add_roles_by"]
+        ]
         if None in dates:
             return data
-        start, *steps = dates
+        start, *steps = cast(list[datetime.date], dates)  # none of them None, as checked just above
         if steps != sorted(steps) or steps[0] < start:
             raise forms.ValidationError("The three steps come in order, after the start.")
         if not start + datetime.timedelta(days=182) <= steps[-1] <= start + datetime.timedelta(days=366):

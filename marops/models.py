@@ -11,7 +11,7 @@ class JobHeartbeat(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} (last ran {self.last_run_at:%Y-%m-%d %H:%M})"
 
 
@@ -28,7 +28,7 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
 
@@ -59,5 +59,5 @@ class MigrationPlan(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Migration plan from {self.started_on}"

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,7 +18,7 @@ def heartbeat_record(*, name: str) -> JobHeartbeat:
 
 
 @transaction.atomic
-def plan_save(*, plan: MigrationPlan, data: dict) -> MigrationPlan:
+def plan_save(*, plan: MigrationPlan, data: dict[str, Any]) -> MigrationPlan:
     """The Leader's dates and target for the three-step move (checked by MigrationPlanForm)."""
     for name, value in data.items():
         setattr(plan, name, value)

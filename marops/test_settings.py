@@ -50,7 +50,7 @@ if not POSTGRES_AVAILABLE:
     )
     DATABASES["default"] = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "var" / "test.sqlite3",
+        "NAME": str(BASE_DIR / "var" / "test.sqlite3"),
         "ATOMIC_REQUESTS": True,
         "TEST": {"NAME": BASE_DIR / "var" / "test.sqlite3"},
     }

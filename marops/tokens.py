@@ -4,6 +4,7 @@ import datetime
 import functools
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +13,9 @@ from django.utils import timezone
 from core.ids import is_id
 
 from .models import ApiToken
+
+if TYPE_CHECKING:  # django-stubs is a dev dependency
+    from django_stubs_ext import WithAnnotations
 
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
 
@@ -27,7 +31,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-def api_token_revoke(*, user: User, token_id) -> int:
+def api_token_revoke(*, user: User, token_id: str | None) -> int:
     """Revoke one of the user's own tokens (another user's id, or no id, revokes nothing)."""
     return ApiToken.objects.filter(user=user, pk=token_id if is_id(token_id) else 0).delete()[0]
 
@@ -56,13 +60,22 @@ def _token_user_sql() -> str:
         WHERE t.key_hash = %s AND u.is_active"""
 
 
+class _TokenUserRow(TypedDict):
+    """The columns `_token_user_sql` adds to the user's."""
+
+    token_id: int
+    token_use_unrecorded: bool
+    holds_perm: bool
+
+
 def api_token_user(key: str, *, perm: str | None = None) -> tuple[User | None, bool]:
     """The active user the key belongs to, and whether they hold `perm` ("app_label.codename"), own or
     through a group, or are a superuser: one query, where the ORM and `user.has_perm` take three."""
     now = timezone.now()
     app_label, codename = perm.split(".") if perm else ("", "")
     params = [now - LAST_USED_EVERY, app_label, codename, _hash(key)]
-    user = next(iter(User.objects.raw(_token_user_sql(), params)), None)
+    rows = User.objects.raw(_token_user_sql(), params)
+    user = cast("WithAnnotations[User, _TokenUserRow] | None", next(iter(rows), None))
     if user is None:
         return None, False
     # Recorded at most once a minute: a busy integration should not write on every call.

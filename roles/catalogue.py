@@ -5,6 +5,11 @@ and the legacy roles a 2022 platform-organised chart has. Editable afterwards in
 historical model and `seed_demo` the current one.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Role
+
 # key, name, team, band min, band max, core, platform role, minimum level, description
 CATALOGUE = [
     ("head-of-marops", "Head of Marketing Operations", "marops", 80_000, 120_000, True, False, "director",
@@ -41,7 +46,7 @@ CATALOGUE = [
 
 
 
-def catalogue_sync(role_model) -> None:
+def catalogue_sync(role_model: "type[Role]") -> None:
     """Create the catalogue's roles that are missing. Existing roles, perhaps edited, are left alone."""
     for key, name, team, band_min, band_max, core, platform, min_level, description in CATALOGUE:
         role_model.objects.get_or_create(

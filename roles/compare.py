@@ -5,7 +5,7 @@ Seats are matched by their key, which a clone keeps and a CSV export/import roun
 from dataclasses import dataclass
 
 from .choices import CoreRole
-from .cost import ChartCost, TeamCostDifference, chart_cost, cost_difference
+from .cost import ChartCost, CostRange, TeamCostDifference, chart_cost, cost_difference
 from .models import Chart, Position
 from .rules import Finding, chart_findings
 from .selectors import chart_positions
@@ -38,7 +38,7 @@ class ChartComparison:
     team_costs: list[TeamCostDifference]
 
     @property
-    def total_change(self):
+    def total_change(self) -> CostRange:
         return self.b.cost.total - self.a.cost.total
 
     @property
@@ -86,10 +86,11 @@ def _describe_changes(before: Position, after: Position) -> tuple[str, ...]:
 def chart_compare(a: Chart, b: Chart) -> ChartComparison:
     """Compare chart `a` (before) with chart `b` (after)."""
     side_a, side_b = _side(a), _side(b)
-    by_key_a = {p.key: p for p in side_a.positions}
-    by_key_b = {p.key: p for p in side_b.positions}
-    key_of_a = {p.pk: p.key for p in side_a.positions}
-    key_of_b = {p.pk: p.key for p in side_b.positions}
+    # Keyed by optional values, so that "no manager" (None) is looked up, and found in neither.
+    by_key_a: dict[str | None, Position] = {p.key: p for p in side_a.positions}
+    by_key_b: dict[str | None, Position] = {p.key: p for p in side_b.positions}
+    key_of_a: dict[int | None, str] = {p.pk: p.key for p in side_a.positions}
+    key_of_b: dict[int | None, str] = {p.pk: p.key for p in side_b.positions}
     moved, changed = [], []
     for key in sorted(by_key_a.keys() & by_key_b.keys(), key=lambda k: by_key_b[k].title):
         before, after = by_key_a[key], by_key_b[key]

@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -64,7 +65,7 @@ def _normalise(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", text.strip().lower())
 
 
-def _choice_lookup(choices) -> dict[str, str]:
+def _choice_lookup(choices: list[tuple[str, str]]) -> dict[str, str]:
     lookup = {}
     for value, label in choices:
         lookup[_normalise(value)] = value
@@ -100,7 +101,9 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
     # Someone already known (by e-mail, in any case) is reused: planned by an earlier import, or real.
     known = Person.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
     people = {p.email.lower(): p for p in known}
-    parsed, seen_ids, seen_emails = [], {}, {}
+    parsed: list[_Row] = []
+    seen_ids: dict[str, int] = {}  # position_id → row
+    seen_emails: dict[str, int] = {}  # e-mail → row
     for number, get in raw_rows:
         problems = too_long(get, {"title": 150, "person_name": 200, "person_email": 254})
         position_id = get["position_id"]
@@ -220,7 +223,7 @@ def _check_structure(rows: list[_Row]) -> list[RowError]:
 
 
 @transaction.atomic
-def chart_import_csv(*, text: str, scenario: str, by=None) -> Chart:
+def chart_import_csv(*, text: str, scenario: str, by: User | None = None) -> Chart:
     """Import a CSV into a new scenario called `scenario`. All or nothing."""
     scenario = scenario.strip()
     if not scenario:
@@ -275,7 +278,7 @@ def chart_export_csv(chart: Chart) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     nodes = chart_tree(chart)
-    key_of = {node.position.pk: node.position.key for node in nodes}
+    key_of: dict[int | None, str] = {node.position.pk: node.position.key for node in nodes}
     for node in nodes:
         p = node.position
         writer.writerow(

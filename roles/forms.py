@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.db.models import Q
 
@@ -36,7 +38,7 @@ class PositionForm(forms.Form):
 
     field_order = ["title", "person", "reports_to", "dotted_lines", "level", "team", "salary", "roles"]
 
-    def __init__(self, *args, chart: Chart, position: Position | None = None, **kwargs):
+    def __init__(self, *args: Any, chart: Chart, position: Position | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = Q(is_active=True)
         if chart.status == ChartStatus.SCENARIO:
@@ -44,18 +46,22 @@ class PositionForm(forms.Form):
         if position is not None and position.person_id:
             # The current holder stays a choice even if inactive, so saving other fields keeps them seated.
             offered |= Q(pk=position.person_id)
-        self.fields["person"].queryset = Person.objects.filter(offered)
+        person = cast("forms.ModelChoiceField[Person]", self.fields["person"])
+        reports_to = cast("forms.ModelChoiceField[Position]", self.fields["reports_to"])
+        dotted_lines = cast("forms.ModelMultipleChoiceField[Position]", self.fields["dotted_lines"])
+        person.queryset = Person.objects.filter(offered)
         others = Position.objects.filter(chart=chart).select_related("person").order_by("title")
         if position is not None:
             others = others.exclude(pk=position.pk)
-        self.fields["reports_to"].queryset = others
-        self.fields["dotted_lines"].queryset = others
-        self.fields["reports_to"].label_from_instance = self.fields["dotted_lines"].label_from_instance = lambda p: (
+        reports_to.queryset = others
+        dotted_lines.queryset = others
+        # Replacing label_from_instance per field is Django's documented way; the stubs see a method.
+        reports_to.label_from_instance = dotted_lines.label_from_instance = lambda p: (  # type: ignore[method-assign,assignment]
             f"{p.title} ({p.person.name if p.person else 'vacancy'})"
         )
 
     @classmethod
-    def initial_for(cls, position: Position) -> dict:
+    def initial_for(cls, position: Position) -> dict[str, Any]:
         return {
             "title": position.title,
             "person": position.person_id,
@@ -89,7 +95,7 @@ class ChartImportForm(forms.Form):
     name = forms.CharField(max_length=150, label="Scenario name")
     file = forms.FileField(label="CSV file", help_text="One row per position, with a header row.")
 
-    def clean_file(self):
+    def clean_file(self) -> str:
         return csv_text(self.cleaned_data["file"], max_mb=5)
 
 

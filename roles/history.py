@@ -1,6 +1,8 @@
 """A position's history in words: who changed what and when (from django-simple-history)."""
 
+import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from .choices import Level, Team
 from .models import Person, Position, Role
@@ -8,7 +10,7 @@ from .models import Person, Position, Role
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    at: object
+    at: datetime.datetime
     user: str
     kind: str  # created, changed, deleted
     changes: tuple[str, ...]
@@ -26,7 +28,8 @@ LABELS = {
 }
 
 
-def _names(field: str, value, people, positions, roles) -> str:
+def _names(field: str, value: Any, people: dict[int, str], positions: dict[int, str], roles: dict[int, str]) -> str:
+    """`value` as a historical record holds it: an id, a choice, or the m2m rows (dicts of ids)."""
     if field in {"roles", "dotted_lines"}:
         key = "role" if field == "roles" else "to_position"
         lookup = roles if field == "roles" else positions

@@ -41,9 +41,12 @@ class ChartFacts:
     positions: list[Position]
     unplaced: list[Person] = field(default_factory=list)
 
-    def __post_init__(self):
-        self.by_id = {position.pk: position for position in self.positions}
-        self.role_keys = {position.pk: {role.key for role in position.role_list()} for position in self.positions}
+    def __post_init__(self) -> None:
+        # Keyed by int | None so that a top position's manager (reports_to_id None) is looked up as None.
+        self.by_id: dict[int | None, Position] = {position.pk: position for position in self.positions}
+        self.role_keys: dict[int, set[str]] = {
+            position.pk: {role.key for role in position.role_list()} for position in self.positions
+        }
 
     def holding(self, key: str) -> list[Position]:
         return [p for p in self.positions if key in self.role_keys[p.pk]]

@@ -72,13 +72,14 @@ class TreeNode:
 
 def chart_tree(chart: Chart | None = None, positions: list[Position] | None = None) -> list[TreeNode]:
     """The chart as a depth-first list of nodes, root first, reports in title order."""
-    positions = chart_positions(chart) if positions is None else positions
+    if positions is None:
+        positions = chart_positions(chart) if chart is not None else []
     children: dict[int | None, list[Position]] = {}
     for position in positions:
         children.setdefault(position.reports_to_id, []).append(position)
     ordered: list[TreeNode] = []
 
-    def walk(position: Position, depth: int):
+    def walk(position: Position, depth: int) -> TreeNode:
         node = TreeNode(position, depth)
         ordered.append(node)
         for child in children.get(position.pk, []):

@@ -5,10 +5,12 @@ refused edit changes nothing. History is recorded by django-simple-history on ea
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -74,7 +76,8 @@ class PositionData:
 def _manager_chain_contains(*, chart: Chart, start_id: int, target_id: int) -> bool:
     """True if walking up the solid lines from `start_id` reaches `target_id` (one query)."""
     parent_of = dict(Position.objects.filter(chart=chart).values_list("id", "reports_to_id"))
-    node, seen = start_id, set()
+    node: int | None = start_id
+    seen: set[int] = set()
     while node is not None and node not in seen:
         if node == target_id:
             return True
@@ -89,7 +92,7 @@ def _lock(chart: Chart) -> None:
     Chart.objects.select_for_update().filter(pk=chart.pk).first()
 
 
-def _check_editable(chart: Chart):
+def _check_editable(chart: Chart) -> None:
     if not chart.is_editable:
         raise ValidationError(f"{chart.name} is a former live chart, kept read-only as history.")
 
@@ -102,11 +105,12 @@ def _check_planned_not_live(*, chart: Chart, person: Person) -> None:
         )
 
 
-def _check_person_free(*, chart: Chart, person: Person | None, position: Position | None = None):
+def _check_person_free(*, chart: Chart, person: Person | None, position: Position | None = None) -> None:
     if person is None:
         return
     _check_planned_not_live(chart=chart, person=person)
-    holder = Position.objects.filter(chart=chart, person=person).exclude(pk=getattr(position, "pk", None)).first()
+    holders = Position.objects.filter(chart=chart, person=person)
+    holder = (holders.exclude(pk=position.pk) if position is not None else holders).first()
     if holder is not None:
         raise ValidationError(
             {
@@ -116,7 +120,7 @@ def _check_person_free(*, chart: Chart, person: Person | None, position: Positio
         )
 
 
-def _check_manager(*, chart: Chart, position: Position | None, manager: Position | None):
+def _check_manager(*, chart: Chart, position: Position | None, manager: Position | None) -> None:
     """Solid line: same chart, no cycle, and exactly one top position per chart."""
     is_root = position is not None and position.pk and position.reports_to_id is None
     if manager is None:
@@ -141,7 +145,7 @@ def _check_manager(*, chart: Chart, position: Position | None, manager: Position
             )
 
 
-def _check_dotted_lines(*, chart: Chart, position: Position | None, data: PositionData):
+def _check_dotted_lines(*, chart: Chart, position: Position | None, data: PositionData) -> None:
     for other in data.dotted_lines:
         if other.chart_id != chart.pk:
             raise ValidationError({"dotted_lines": f"“{other.title}” is in another chart."})
@@ -249,26 +253,38 @@ def position_delete(*, position: Position) -> None:
     _live_seat_changed(position.chart, position.person_id)
 
 
-def positions_bulk_create_tree(items, *, key, manager_key, build) -> dict:
+Item = TypeVar("Item")
+Key = TypeVar("Key", bound=Hashable)
+
+
+def positions_bulk_create_tree(
+    items: Iterable[Item],
+    *,
+    key: Callable[[Item], Key],
+    manager_key: Callable[[Item], Key | None],
+    build: Callable[[Item, Position | None], Position],
+) -> dict[Key, Position]:
     """Create a whole tree of positions in bulk: root first, then level by level, so each
     manager exists before its reports (and a chart never has two roots). One INSERT per level.
 
     `key(item)` identifies an item, `manager_key(item)` its manager's key (None or "" for the
     root), and `build(item, manager)` returns the unsaved Position. Returns {key: Position}."""
-    children = defaultdict(list)
+    children: defaultdict[Key | None, list[Item]] = defaultdict(list)
     for item in items:
         children[manager_key(item) or None].append(item)
-    made: dict = {}
+    made: dict[Key, Position] = {}
     level = children[None]
     while level:
-        created = Position.objects.bulk_create(build(item, made.get(manager_key(item) or None)) for item in level)
+        created = Position.objects.bulk_create(
+            build(item, made.get(manager) if (manager := manager_key(item)) else None) for item in level
+        )
         made.update({key(item): position for item, position in zip(level, created, strict=True)})
         level = [child for item in level for child in children[key(item)]]
     return made
 
 
 @transaction.atomic
-def chart_clone(*, chart: Chart, name: str, by=None, description: str = "") -> Chart:
+def chart_clone(*, chart: Chart, name: str, by: User | None = None, description: str = "") -> Chart:
     """Copy a chart into a new scenario: every seat, person, role, solid and dotted line and
     platform expertise. Seats keep their keys, so the two charts can be compared seat by seat."""
     name = name.strip()
@@ -304,7 +320,7 @@ def chart_clone(*, chart: Chart, name: str, by=None, description: str = "") -> C
     return clone
 
 
-def positions_record_history(positions: list[Position], *, reason: str, by=None) -> None:
+def positions_record_history(positions: list[Position], *, reason: str, by: User | None = None) -> None:
     """Give seats created in bulk (a clone, an import) their first history record, roles and dotted
     lines included, so that the first edit of such a seat shows exactly what changed."""
     records = Position.history.bulk_history_create(positions, default_change_reason=reason, default_user=by)
@@ -354,7 +370,7 @@ def _copy_links(new_for_old: dict[int, Position]) -> None:
 
 
 @transaction.atomic
-def chart_adopt(*, chart: Chart, by=None) -> Chart:
+def chart_adopt(*, chart: Chart, by: User | None = None) -> Chart:
     """Make a scenario the live chart. The old live chart is kept, read-only, as history, and the
     planned people seated in the scenario join the organisation (docs/design.md: "People who appear only in
     a scenario are planned, not real: they become active people when the scenario is adopted")."""
@@ -371,7 +387,7 @@ def chart_adopt(*, chart: Chart, by=None) -> Chart:
     return chart
 
 
-def _planned_people_join(*, chart: Chart, by=None) -> list[Person]:
+def _planned_people_join(*, chart: Chart, by: User | None = None) -> list[Person]:
     """The planned people seated in `chart` become real, active people (history recorded); planned
     people of other scenarios stay planned."""
     people = list(Person.objects.filter(is_planned=True, positions__chart=chart).order_by("pk"))

@@ -3,6 +3,9 @@
 htmx requests get the piece of the page that changed (`#workspace` or `#editor`); the same URLs
 without htmx render the whole page or redirect, so every action also works without JavaScript."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -14,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.htmx import apply_service, editor_response, saved_response
 from core.ids import is_id
 from core.imports import csv_import_page
-from core.views import read_only
+from core.views import PageRequest, read_only
 
 from .choices import ChartStatus
 from .compare import chart_compare
@@ -34,6 +37,7 @@ from .selectors import (
     person_list,
 )
 from .services import (
+    PositionData,
     chart_adopt,
     chart_clone,
     chart_delete,
@@ -44,7 +48,7 @@ from .services import (
 from .svg import chart_svg
 
 
-def _workspace(request, chart_id: int) -> dict:
+def _workspace(request: PageRequest, chart_id: int) -> dict[str, Any]:
     """Everything the chart page shows, in a fixed number of queries whatever the chart's size."""
     positions = chart_positions(chart_id)
     chart = positions[0].chart if positions else get_object_or_404(Chart, pk=chart_id)
@@ -59,7 +63,9 @@ def _workspace(request, chart_id: int) -> dict:
     }
 
 
-def _chart_page(request, chart_id: int, editor=None, status=200):
+def _chart_page(
+    request: PageRequest, chart_id: int, editor: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
     context = _workspace(request, chart_id) | {"editor": editor}
     return render(request, "roles/chart_detail.html", context, status=status)
 
@@ -67,7 +73,7 @@ def _chart_page(request, chart_id: int, editor=None, status=200):
 @read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
-def live_chart(request):
+def live_chart(request: PageRequest) -> HttpResponse:
     chart = chart_live()
     if chart is None:
         return redirect("roles:chart-list")
@@ -77,11 +83,11 @@ def live_chart(request):
 @read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
-def chart_detail(request, pk: int):
+def chart_detail(request: PageRequest, pk: int) -> HttpResponse:
     return _chart_page(request, pk)
 
 
-def _editor_response(request, chart: Chart, editor: dict, status=200):
+def _editor_response(request: PageRequest, chart: Chart, editor: dict[str, Any], status: int = 200) -> HttpResponse:
     return editor_response(
         request,
         "roles/chart_detail.html",
@@ -90,7 +96,7 @@ def _editor_response(request, chart: Chart, editor: dict, status=200):
     )
 
 
-def _saved(request, chart: Chart, message: str):
+def _saved(request: PageRequest, chart: Chart, message: str) -> HttpResponse:
     """After an edit: the refreshed workspace (tree, findings, cost) and a closed editor."""
     return saved_response(
         request,
@@ -101,13 +107,13 @@ def _saved(request, chart: Chart, message: str):
     )
 
 
-def _apply(form: PositionForm, save) -> bool:
+def _apply(form: PositionForm, save: Callable[[PositionData], object]) -> bool:
     return apply_service(form, lambda form: save(form.position_data()))
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("roles.change_position", raise_exception=True)
-def position_create(request, chart_pk: int):
+def position_create(request: PageRequest, chart_pk: int) -> HttpResponse:
     chart = get_object_or_404(Chart, pk=chart_pk)
     under_id = request.GET.get("under", "")
     under = Position.objects.filter(chart=chart, pk=under_id).first() if is_id(under_id) else None
@@ -125,7 +131,7 @@ def position_create(request, chart_pk: int):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("roles.change_position", raise_exception=True)
-def position_edit(request, pk: int):
+def position_edit(request: PageRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(Position.objects.select_related("chart"), pk=pk)
     chart = position.chart
     form = PositionForm(
@@ -142,7 +148,7 @@ def position_edit(request, pk: int):
 
 @require_POST
 @permission_required("roles.change_position", raise_exception=True)
-def position_remove(request, pk: int):
+def position_remove(request: PageRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(Position.objects.select_related("chart"), pk=pk)
     try:
         position_delete(position=position)
@@ -161,7 +167,7 @@ def position_remove(request, pk: int):
 
 @require_POST
 @permission_required("roles.change_position", raise_exception=True)
-def position_vacate(request, pk: int):
+def position_vacate(request: PageRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(Position.objects.select_related("chart", "person"), pk=pk)
     holder = position.person
     try:
@@ -175,19 +181,19 @@ def position_vacate(request, pk: int):
 @read_only
 @require_GET
 @permission_required("roles.view_position", raise_exception=True)
-def position_history_page(request, pk: int):
+def position_history_page(request: PageRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(Position.objects.select_related("chart", "person"), pk=pk)
     return render(request, "roles/position_history.html", {"position": position, "entries": position_history(position)})
 
 
 @require_POST
 @permission_required("roles.add_chart", raise_exception=True)
-def chart_clone_view(request, pk: int):
+def chart_clone_view(request: PageRequest, pk: int) -> HttpResponse:
     chart = get_object_or_404(Chart, pk=pk)
     form = ScenarioForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["name"])
+            raise ValidationError(form.errors["name"])  # type: ignore[arg-type]  # an ErrorList is a list
         scenario = chart_clone(chart=chart, name=form.cleaned_data["name"], by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -197,13 +203,13 @@ def chart_clone_view(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def chart_adopt_view(request, pk: int):
+def chart_adopt_view(request: PageRequest, pk: int) -> HttpResponse:
     """One address: GET shows what adopting the scenario would change, POST (from that page) adopts it."""
     return (chart_adopt_confirm if request.method == "POST" else chart_adopt_preview)(request, pk)
 
 
 @permission_required("roles.view_chart", raise_exception=True)
-def chart_adopt_preview(request, pk: int):
+def chart_adopt_preview(request: PageRequest, pk: int) -> HttpResponse:
     """docs/design.md: "Adoption shows its accountability impact first": the Test before and after, the owners
     who would lose their seat, what would fail and what would newly pass, and the planned hires who join."""
     chart = get_object_or_404(Chart, pk=pk)
@@ -221,7 +227,7 @@ def chart_adopt_preview(request, pk: int):
 
 
 @permission_required("roles.change_chart", raise_exception=True)
-def chart_adopt_confirm(request, pk: int):
+def chart_adopt_confirm(request: PageRequest, pk: int) -> HttpResponse:
     chart = get_object_or_404(Chart, pk=pk)
     try:
         chart_adopt(chart=chart, by=request.user)
@@ -234,7 +240,7 @@ def chart_adopt_confirm(request, pk: int):
 
 @require_POST
 @permission_required("roles.delete_chart", raise_exception=True)
-def chart_delete_view(request, pk: int):
+def chart_delete_view(request: PageRequest, pk: int) -> HttpResponse:
     chart = get_object_or_404(Chart, pk=pk)
     try:
         chart_delete(chart=chart)
@@ -248,14 +254,14 @@ def chart_delete_view(request, pk: int):
 @read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
-def chart_index(request):
+def chart_index(request: PageRequest) -> HttpResponse:
     return render(request, "roles/chart_list.html", {"charts": chart_list(), "live": chart_live()})
 
 
 @read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
-def chart_compare_view(request):
+def chart_compare_view(request: PageRequest) -> HttpResponse:
     if "a" in request.GET and "b" in request.GET:
         form = CompareForm(request.GET)
     else:  # "Compare with another chart…" names only the first chart: let the user pick the second
@@ -268,8 +274,8 @@ def chart_compare_view(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("roles.add_chart", raise_exception=True)
-def chart_import_view(request):
-    def run(data):
+def chart_import_view(request: PageRequest) -> HttpResponse:
+    def run(data: dict[str, Any]) -> HttpResponse:
         chart = chart_import_csv(text=data["file"], scenario=data["name"], by=request.user)
         messages.success(request, f"Imported {chart.positions.count()} positions into “{chart.name}”.")
         return redirect("roles:chart-detail", chart.pk)
@@ -280,7 +286,7 @@ def chart_import_view(request):
 @read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
-def chart_export(request, pk: int, fmt: str):
+def chart_export(request: PageRequest, pk: int, fmt: str) -> HttpResponse:
     chart = get_object_or_404(Chart, pk=pk)
     filename = f"{chart.name}.{fmt}".replace('"', "")
     if fmt == "csv":
@@ -294,12 +300,12 @@ def chart_export(request, pk: int, fmt: str):
 @read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
-def chart_print(request, pk: int):
+def chart_print(request: PageRequest, pk: int) -> HttpResponse:
     return render(request, "roles/chart_print.html", _workspace(request, pk) | {"can_edit": False})
 
 
 @read_only
 @require_GET
 @permission_required("roles.view_person", raise_exception=True)
-def people(request):
+def people(request: PageRequest) -> HttpResponse:
     return render(request, "roles/person_list.html", {"people": person_list()})

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import models
 from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
@@ -185,7 +186,7 @@ def gap_expression(owner: str = "owner", chart: Chart | None = None) -> Case:
 
     A person holds at most one seat per chart (a unique constraint), so the owner's seat is one
     indexed lookup per row, in a chart found once per query; its team decides the rest."""
-    chart_id = Value(chart.pk) if chart is not None else Subquery(_live_chart.values("pk")[:1])
+    chart_id: Combinable = Value(chart.pk) if chart is not None else Subquery(_live_chart.values("pk")[:1])
     seat_team = Subquery(
         Position.objects.filter(chart_id=chart_id, person_id=OuterRef(f"{owner}_id")).values("team")[:1]
     )

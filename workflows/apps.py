@@ -5,7 +5,7 @@ class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = "Workflows, platforms and agents"
 
-    def ready(self):
+    def ready(self) -> None:
         from roles.rules import register_chart_rule
         from roles.selectors import register_adoption_impact
         from roles.services import on_people_changed

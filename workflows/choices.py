@@ -41,7 +41,7 @@ class AllowedMode(models.TextChoices):
 
 
 # Which step modes each governance call permits.
-MODES_ALLOWED = {
+MODES_ALLOWED: dict[str, set[StepMode]] = {
     AllowedMode.AUTONOMOUS: {StepMode.AI_ASSISTED, StepMode.AI_AUTONOMOUS},
     AllowedMode.ASSISTED: {StepMode.AI_ASSISTED},
     AllowedMode.PROHIBITED: set(),

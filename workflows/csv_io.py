@@ -12,6 +12,7 @@ bad row and nothing is written; every bad row is listed with its number and reas
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -138,7 +139,14 @@ def _parse(text: str) -> tuple[dict[str, _Workflow], list[RowError]]:
     return workflows, errors
 
 
-def _parse_step(number, get, role_lookup, agents, workflow, stored_steps) -> tuple[_Step | None, list[str]]:
+def _parse_step(
+    number: int,
+    get: dict[str, str],
+    role_lookup: dict[str, Role],
+    agents: dict[str, Agent],
+    workflow: _Workflow | None,
+    stored_steps: Mapping[tuple[str, int], tuple[str, int | None]],  # (workflow, order) → (mode, agent_id)
+) -> tuple[_Step | None, list[str]]:
     problems = []
     try:
         order = int(get["step_order"])
@@ -225,12 +233,13 @@ def inventory_import_csv(*, text: str) -> ImportSummary:
     summary = ImportSummary()
     platforms = {p.name.lower(): p for p in Platform.objects.all()}
     agents = {a.name.lower(): a for a in Agent.objects.all()}
-    modes_by_agent = defaultdict(set)
+    modes_by_agent: defaultdict[str, set[str]] = defaultdict(set)
     for parsed in workflows.values():
         for s in parsed.steps:
             if s.agent:
                 modes_by_agent[s.agent.lower()].add(s.mode)
-    touched_workflows, touched_agents = set(), set()
+    touched_workflows: set[int] = set()
+    touched_agents: set[int | None] = set()  # None for a human step: ownership_refresh skips it
     for parsed in workflows.values():
         workflow = Workflow.objects.filter(name__iexact=parsed.name).first()
         if workflow is not None:
@@ -238,11 +247,13 @@ def inventory_import_csv(*, text: str) -> ImportSummary:
         (summary.replaced if workflow else summary.created).append(parsed.name)
         workflow = workflow or Workflow(name=parsed.name)
         workflow.is_critical, workflow.owner = parsed.critical, parsed.owner
-        workflow._change_reason = IMPORTED  # history says how: the user, if any, comes from the request
+        # History says how: the user, if any, comes from the request. (simple-history's attribute, unknown
+        # to the stubs, as below.)
+        workflow._change_reason = IMPORTED  # type: ignore[attr-defined]
         workflow.save()
         touched_workflows.add(workflow.pk)
         for gone in workflow.steps.exclude(order__in=[s.order for s in parsed.steps]):
-            gone._change_reason = IMPORTED
+            gone._change_reason = IMPORTED  # type: ignore[attr-defined]
             gone.delete()
         for s in parsed.steps:
             platform = platforms.get(s.platform.lower())
@@ -265,12 +276,12 @@ def inventory_import_csv(*, text: str) -> ImportSummary:
             step = step or Step(workflow=workflow, order=s.order)
             step.name, step.platform, step.mode, step.agent = s.name, platform, s.mode, agent
             step.decision, step.is_buyer_facing = s.decision, s.buyer_facing
-            step._change_reason = IMPORTED
+            step._change_reason = IMPORTED  # type: ignore[attr-defined]
             step.save()
             step.roles.set(s.roles)
             touched_agents.add(step.agent_id)
             summary.steps += 1
-    ownership_refresh(workflow_ids=touched_workflows, agent_ids=touched_agents)
+    ownership_refresh(workflow_ids=touched_workflows, agent_ids=touched_agents)  # type: ignore[arg-type]  # as above
     return summary
 
 

@@ -1,10 +1,12 @@
+from typing import Any, cast
+
 from django import forms
 
 from core.imports import csv_text
 from roles.models import Person, Role
 
 from .choices import PlatformCategory, StepMode, WorkflowStatus
-from .models import Agent, Platform
+from .models import Agent, Platform, Step
 from .selectors import marops_people
 from .services import StepData
 
@@ -21,17 +23,17 @@ class OwnerForm(forms.Form):
 
     owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Owner")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         marops = list(marops_people().order_by("name"))
         others = Person.objects.filter(is_active=True).exclude(pk__in=[p.pk for p in marops]).order_by("name")
-        self.fields["owner"].choices = [
+        cast(forms.TypedChoiceField, self.fields["owner"]).choices = [
             ("", "— no owner —"),
             ("MarOps team (live chart)", [(p.pk, p.name) for p in marops]),
             ("Everyone else (raises a finding)", [(p.pk, p.name) for p in others]),
         ]
 
-    def clean_owner(self):
+    def clean_owner(self) -> Person | None:
         pk = self.cleaned_data["owner"]
         return None if pk is None else Person.objects.get(pk=pk)
 
@@ -51,12 +53,14 @@ class StepForm(forms.Form):
         label="Human roles touching it",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agent"].label_from_instance = lambda a: f"{a.name} (allowed: {a.get_allowed_mode_display()})"
+        agent = cast("forms.ModelChoiceField[Agent]", self.fields["agent"])
+        # Replacing label_from_instance per field is Django's documented way; the stubs see a method.
+        agent.label_from_instance = lambda a: f"{a.name} (allowed: {a.get_allowed_mode_display()})"  # type: ignore[method-assign,assignment]
 
     @classmethod
-    def initial_for(cls, step) -> dict:
+    def initial_for(cls, step: Step) -> dict[str, Any]:
         return {
             "name": step.name,
             "order": step.order,
@@ -90,5 +94,5 @@ class PlatformForm(forms.Form):
 class InventoryImportForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="One row per step, with a header row.")
 
-    def clean_file(self):
+    def clean_file(self) -> str:
         return csv_text(self.cleaned_data["file"], max_mb=10)

@@ -5,7 +5,9 @@ change was made when it was not made on a screen (the inventory import, the API)
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from core.history_start import REASON as HISTORY_BEGAN
 
@@ -27,6 +29,8 @@ STEP_LABELS = {
 KINDS = {"+": "created", "~": "changed", "-": "removed"}
 RELATED = {"owner", "agent", "platform"}
 
+# simple-history builds its historical models at run time and has no types: its records are Any here.
+
 
 @dataclass(frozen=True)
 class WorkflowHistoryEntry:
@@ -38,7 +42,7 @@ class WorkflowHistoryEntry:
     changes: tuple[str, ...]
 
 
-def _how(record) -> str:
+def _how(record: Any) -> str:
     reason = record.history_change_reason or ""
     if reason == IMPORTED:
         return "import"
@@ -49,11 +53,11 @@ def _how(record) -> str:
     return reason or ("screen" if record.history_user_id else "system")
 
 
-def _raw(record, field: str):
+def _raw(record: Any, field: str) -> Any:
     return getattr(record, f"{field}_id" if field in RELATED else field)
 
 
-def _shown(record, field: str) -> str:
+def _shown(record: Any, field: str) -> str:
     if field in RELATED:
         related_id = _raw(record, field)
         if related_id is None:
@@ -70,7 +74,9 @@ def _shown(record, field: str) -> str:
     return str(value)
 
 
-def _entries(records, labels: dict[str, str], subject) -> list[WorkflowHistoryEntry]:
+def _entries(
+    records: Iterable[Any], labels: dict[str, str], subject: Callable[[Any], str]
+) -> list[WorkflowHistoryEntry]:
     """Records of one object, oldest first: each says what changed against the one before it."""
     entries, older = [], None
     for record in records:
@@ -107,7 +113,7 @@ def workflow_history(workflow: Workflow) -> list[WorkflowHistoryEntry]:
         .order_by("id", *order)
     )
     entries = _entries(workflow_records, WORKFLOW_LABELS, lambda record: "Workflow")
-    by_step: dict[int, list] = {}
+    by_step: dict[int, list[Any]] = {}
     for record in step_records:
         by_step.setdefault(record.id, []).append(record)
     for records in by_step.values():

@@ -17,7 +17,7 @@ def platform_organised(facts: ChartFacts) -> list[Finding]:
         if position.person_id in owners:
             continue
         tools = ", ".join(platform.name for platform in position.expertise_list()) or "a platform"
-        holder = position.person.name if position.person_id else "This vacancy"
+        holder = position.person.name if position.person is not None else "This vacancy"
         findings.append(
             Finding(
                 "platform-organised",

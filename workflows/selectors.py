@@ -1,6 +1,7 @@
 """Reads for workflows. Who is accountable is answered in `accountability.py`, once."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
@@ -25,13 +26,17 @@ from roles.models import Chart, Person
 from .accountability import (
     ACCOUNTABLE,
     Accountability,
+    GapAnnotated,
     buyer_facing_ai_steps,
     gap_expression,
     with_accountability,
     workflow_accountable,
 )
 from .choices import WorkflowStatus
-from .models import Agent, OwnershipFlag, Step, Workflow
+from .models import Agent, OwnershipFlag, Platform, Step, Workflow
+
+if TYPE_CHECKING:  # django-stubs is a dev dependency
+    from django_stubs_ext import WithAnnotations
 
 NAMES_SHOWN = 5  # workflows named in a reason; the rest are counted
 
@@ -62,13 +67,23 @@ def agent_accountable(agent: Agent) -> Accountability:
     return workflow_accountable(workflows[0])
 
 
-def workflow_figures() -> dict:
+class WorkflowFigures(TypedDict):
+    total: int
+    owned: int
+    accountable: int
+    critical: int
+    critical_owned: int
+    critical_marops: int
+    mapped: int
+
+
+def workflow_figures() -> WorkflowFigures:
     """Counts over the workflows in use (not retired), in one query: total, owned, accountable (owned by
     someone who passes the Test's definition), critical (owned, and accountably owned: migration step 2,
     "one MarOps person as owner per workflow"), and mapped (migration step 1: steps, each decided, and
     roles named)."""
     steps = Step.objects.filter(workflow_id=OuterRef("pk"))
-    return (
+    figures = (
         Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
         .annotate(
             has_steps=Exists(steps),
@@ -86,9 +101,16 @@ def workflow_figures() -> dict:
             mapped=Count("pk", filter=Q(has_steps=True, undecided=False, has_roles=True)),
         )
     )
+    return cast(WorkflowFigures, figures)  # aggregate() is typed dict[str, Any]; its keys are these
 
 
-def platform_workflows(*, per_platform: int) -> dict[int, list[dict]]:
+class WorkflowListed(TypedDict):
+    pk: int
+    name: str
+    owner: str | None  # the owner's name
+
+
+def platform_workflows(*, per_platform: int) -> dict[int, list[WorkflowListed]]:
     """Per platform, its first workflows by name (id, name, owner's name): one query, however many
     workflows run through each platform."""
     rows = (
@@ -100,7 +122,7 @@ def platform_workflows(*, per_platform: int) -> dict[int, list[dict]]:
         .filter(rank__lte=per_platform)
         .order_by("platform_id", "rank")
     )
-    shown: dict[int, list[dict]] = {}
+    shown: dict[int, list[WorkflowListed]] = {}
     for row in rows:
         shown.setdefault(row["platform_id"], []).append(
             {"pk": row["workflow_id"], "name": row["workflow__name"], "owner": row["workflow__owner__name"]}
@@ -153,8 +175,8 @@ def workflow_completeness(workflow: Workflow) -> Completeness:
 
 @dataclass(frozen=True)
 class Lane:
-    platform: object
-    cells: list  # one per step, in order: the step if it runs on this platform, else None
+    platform: Platform
+    cells: list[Step | None]  # one per step, in order: the step if it runs on this platform, else None
 
 
 def workflow_swimlane(workflow: Workflow) -> list[Lane]:
@@ -195,7 +217,11 @@ class TestResult:
         return len(self.rows)
 
 
-def accountability_test_steps(chart: Chart | None = None) -> QuerySet[Step]:
+class TestStepAnnotated(GapAnnotated):
+    fails: bool
+
+
+def accountability_test_steps(chart: Chart | None = None) -> "QuerySet[WithAnnotations[Step, TestStepAnnotated]]":
     """Every buyer-facing AI step of a workflow in use, failing ones first (`fails`), then by workflow."""
     return (
         buyer_facing_ai_steps(chart)

@@ -1,5 +1,7 @@
 """Workflow inventory and ownership. Reads need the view permission; edits are the Leaders'."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.htmx import apply_service, editor_response, form_errors_text, saved_response
 from core.imports import csv_import_page
-from core.views import page_of, read_only
+from core.views import PageRequest, page_of, read_only
 from roles.choices import ChartStatus
 from roles.models import Position
 
@@ -39,7 +41,7 @@ TEMPLATE = "workflows/workflow_detail.html"
 @read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
-def workflow_index(request):
+def workflow_index(request: PageRequest) -> HttpResponse:
     """Every workflow, 100 a page, by name; the figures count all of them (in the database)."""
     figures = workflow_figures()
     workflows = workflow_list().order_by("name")
@@ -63,7 +65,7 @@ def workflow_index(request):
 
 @require_POST
 @permission_required("workflows.add_workflow", raise_exception=True)
-def workflow_create(request):
+def workflow_create(request: PageRequest) -> HttpResponse:
     form = WorkflowForm(request.POST)
     created = []
     if apply_service(form, lambda f: created.append(workflow_save(**f.cleaned_data))):
@@ -73,7 +75,7 @@ def workflow_create(request):
     return redirect("workflows:workflow-list")
 
 
-def _workspace(workflow_pk: int) -> dict:
+def _workspace(workflow_pk: int) -> dict[str, Any]:
     """The workflow page's changing part: swimlane, steps with their accountable person, completeness."""
     workflow = get_object_or_404(workflow_list(), pk=workflow_pk)
     accountability = workflow_accountable(workflow)  # the same for every step of the workflow
@@ -86,7 +88,7 @@ def _workspace(workflow_pk: int) -> dict:
     }
 
 
-def _page(request, workflow_pk: int, editor=None):
+def _page(request: PageRequest, workflow_pk: int, editor: dict[str, Any] | None = None) -> HttpResponse:
     context = _workspace(workflow_pk)
     workflow = context["workflow"]
     context |= {
@@ -109,21 +111,21 @@ def _page(request, workflow_pk: int, editor=None):
 @read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
-def workflow_detail(request, pk: int):
+def workflow_detail(request: PageRequest, pk: int) -> HttpResponse:
     return _page(request, pk)
 
 
 @read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
-def workflow_history_page(request, pk: int):
+def workflow_history_page(request: PageRequest, pk: int) -> HttpResponse:
     """Who changed the workflow's owner, name, flags and steps, when, and how (screen, import, API)."""
     workflow = get_object_or_404(Workflow.objects.select_related("owner"), pk=pk)
     context = {"workflow": workflow, "entries": workflow_history(workflow)}
     return render(request, "workflows/workflow_history.html", context)
 
 
-def _saved(request, workflow: Workflow, message: str):
+def _saved(request: PageRequest, workflow: Workflow, message: str) -> HttpResponse:
     return saved_response(
         request,
         TEMPLATE,
@@ -135,21 +137,21 @@ def _saved(request, workflow: Workflow, message: str):
 
 @require_POST
 @permission_required("workflows.change_workflow", raise_exception=True)
-def workflow_owner(request, pk: int):
+def workflow_owner(request: PageRequest, pk: int) -> HttpResponse:
     workflow = get_object_or_404(Workflow, pk=pk)
     form = OwnerForm(request.POST)
     if not apply_service(form, lambda f: workflow_assign_owner(workflow=workflow, owner=f.cleaned_data["owner"])):
         messages.error(request, form_errors_text(form))
     elif not (accountability := workflow_accountable(workflow)).passes:
         messages.warning(request, f"Saved, and flagged: {accountability.reason} Nobody is accountable for its steps.")
-    else:
-        messages.success(request, f"{workflow.owner.name} now owns “{workflow.name}”.")
+    else:  # the owner is accountable, so there is one
+        messages.success(request, f"{workflow.owner.name} now owns “{workflow.name}”.")  # type: ignore[union-attr]
     return redirect("workflows:workflow-detail", workflow.pk)
 
 
 @require_POST
 @permission_required("workflows.change_workflow", raise_exception=True)
-def workflow_edit(request, pk: int):
+def workflow_edit(request: PageRequest, pk: int) -> HttpResponse:
     workflow = get_object_or_404(Workflow, pk=pk)
     form = WorkflowForm(request.POST, prefix="workflow")
     if apply_service(form, lambda f: workflow_save(workflow=workflow, **f.cleaned_data)):
@@ -159,7 +161,7 @@ def workflow_edit(request, pk: int):
     return redirect("workflows:workflow-detail", workflow.pk)
 
 
-def _editor(request, workflow: Workflow, editor: dict):
+def _editor(request: PageRequest, workflow: Workflow, editor: dict[str, Any]) -> HttpResponse:
     return editor_response(
         request,
         TEMPLATE,
@@ -170,7 +172,7 @@ def _editor(request, workflow: Workflow, editor: dict):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("workflows.change_workflow", raise_exception=True)
-def step_create(request, pk: int):
+def step_create(request: PageRequest, pk: int) -> HttpResponse:
     workflow = get_object_or_404(Workflow, pk=pk)
     form = StepForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and apply_service(form, lambda f: step_save(workflow=workflow, data=f.step_data())):
@@ -180,7 +182,7 @@ def step_create(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("workflows.change_workflow", raise_exception=True)
-def step_edit(request, pk: int):
+def step_edit(request: PageRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(Step.objects.select_related("workflow"), pk=pk)
     form = StepForm(request.POST if request.method == "POST" else None, initial=StepForm.initial_for(step))
     save = lambda f: step_save(workflow=step.workflow, data=f.step_data(), step=step)  # noqa: E731
@@ -192,7 +194,7 @@ def step_edit(request, pk: int):
 
 @require_POST
 @permission_required("workflows.change_workflow", raise_exception=True)
-def step_remove(request, pk: int):
+def step_remove(request: PageRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(Step.objects.select_related("workflow"), pk=pk)
     try:
         step_delete(step=step)
@@ -211,7 +213,7 @@ def step_remove(request, pk: int):
 @read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
-def owned_by_me(request):
+def owned_by_me(request: PageRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
     workflows = workflow_list().filter(owner=person) if person else Workflow.objects.none()
     rows = [(w, workflow_completeness(w)) for w in workflows]
@@ -221,7 +223,7 @@ def owned_by_me(request):
 @read_only
 @require_GET
 @permission_required("workflows.view_agent", raise_exception=True)
-def agent_index(request):
+def agent_index(request: PageRequest) -> HttpResponse:
     agents = agent_list().annotate(
         step_count=Count("steps", distinct=True),
         workflow_count=Count("steps__workflow", distinct=True),
@@ -235,7 +237,7 @@ WORKFLOWS_PER_PLATFORM = 10
 @read_only
 @require_GET
 @permission_required("workflows.view_platform", raise_exception=True)
-def platform_index(request):
+def platform_index(request: PageRequest) -> HttpResponse:
     """Each platform with its live experts, and the first workflows through it with their owners."""
     live_experts = Position.objects.filter(chart__status=ChartStatus.LIVE).select_related("person")
     platforms = Platform.objects.annotate(
@@ -250,7 +252,7 @@ def platform_index(request):
 
 @require_POST
 @permission_required("workflows.add_platform", raise_exception=True)
-def platform_add(request):
+def platform_add(request: PageRequest) -> HttpResponse:
     form = PlatformForm(request.POST)
     if apply_service(form, lambda f: platform_create(**f.cleaned_data)):
         messages.success(request, f"Added the platform {form.cleaned_data['name']}.")
@@ -262,7 +264,7 @@ def platform_add(request):
 @read_only
 @require_GET
 @permission_required("workflows.view_ownershipflag", raise_exception=True)
-def flag_index(request):
+def flag_index(request: PageRequest) -> HttpResponse:
     flags = flag_list()
     kind = request.GET.get("kind")
     kind = kind if kind in FlagKind.values else None  # from a dashboard bar; anything else shows them all
@@ -275,8 +277,8 @@ def flag_index(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("workflows.add_workflow", raise_exception=True)
-def inventory_import(request):
-    def run(data):
+def inventory_import(request: PageRequest) -> HttpResponse:
+    def run(data: dict[str, Any]) -> HttpResponse:
         summary = inventory_import_csv(text=data["file"])
         messages.success(
             request,
@@ -291,7 +293,7 @@ def inventory_import(request):
 @read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
-def inventory_export(request):
+def inventory_export(request: PageRequest) -> HttpResponse:
     response = HttpResponse(inventory_export_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="workflow-inventory.csv"'
     return response

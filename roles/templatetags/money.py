@@ -1,10 +1,12 @@
 from django import template
 
+from roles.cost import CostRange
+
 register = template.Library()
 
 
 @register.filter
-def gbp(value) -> str:
+def gbp(value: int | str | None) -> str:
     """72000 -> '£72,000'."""
     if value is None or value == "":
         return "—"
@@ -13,20 +15,20 @@ def gbp(value) -> str:
 
 
 @register.filter
-def signed_gbp(value) -> str:
+def signed_gbp(value: int | None) -> str:
     """A change in money: '+£12,000', '−£5,000', '£0'."""
     value = int(value or 0)
     return f"+£{value:,}" if value > 0 else gbp(value)
 
 
 @register.filter
-def gbp_range(cost) -> str:
+def gbp_range(cost: CostRange) -> str:
     """A CostRange as '£250,000 – £350,000'."""
     return f"{gbp(cost.low)} – {gbp(cost.high)}"
 
 
 @register.filter
-def signed_gbp_range(cost) -> str:
+def signed_gbp_range(cost: CostRange) -> str:
     if cost.low == 0 and cost.high == 0:
         return "no change"
     return f"{signed_gbp(cost.low)} to {signed_gbp(cost.high)}"

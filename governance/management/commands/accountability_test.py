@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from workflows.selectors import accountability_test
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "e-mail or '-', the reason when there is none; tab-separated), then 'score: PASSED/TOTAL'."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         result = accountability_test()
         for step, accountability in result.rows:
             fields = [step.workflow.name, step.name, accountability.person.email if accountability.person else "-"]

@@ -1,13 +1,15 @@
-from django.core.management.base import BaseCommand
+from typing import Any
 
-from marops.demo import DEMO_PASSWORD, DEMO_USERS, LIVE_CHART, TARGET_CHART, seed_demo
+from django.core.management.base import BaseCommand, CommandParser
+
+from marops.demo import DEMO_PASSWORD, DEMO_USERS, LIVE_CHART, TARGET_CHART, DemoUser, seed_demo
 from roles.models import Chart
 
 
 class Command(BaseCommand):
     help = "Create (or refresh) Halcyon Software, the demo company, and the four demo logins."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -15,7 +17,7 @@ class Command(BaseCommand):
             "second run never overwrites what users changed).",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Chart.objects.exists():
             self.stdout.write(
                 "The database already has data; demo not loaded (run seed_demo without --if-empty to refresh it)."
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo company ready: “{LIVE_CHART}” (live) and “{TARGET_CHART}”."))
         self._print_logins(users)
 
-    def _print_logins(self, users):
+    def _print_logins(self, users: list[DemoUser]) -> None:
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for user in users:
             group = user.group or "superuser"

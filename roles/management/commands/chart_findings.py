@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from roles.models import Chart
 from roles.rules import chart_findings
@@ -11,10 +13,10 @@ class Command(BaseCommand):
         "(comma-separated) and the message, separated by tabs."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--chart", help="chart name (default: the live chart)")
 
-    def handle(self, *args, chart: str | None = None, **options):
+    def handle(self, *args: Any, chart: str | None = None, **options: Any) -> None:
         if chart:
             found = Chart.objects.filter(name=chart).first()
             if found is None:

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from roles.csv_io import ChartImportError, chart_import_csv
 
@@ -8,11 +9,11 @@ from roles.csv_io import ChartImportError, chart_import_csv
 class Command(BaseCommand):
     help = "Import a chart from CSV into a new scenario. Any bad row and nothing is written."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="CSV file, one row per position, with a header row")
         parser.add_argument("--scenario", required=True, help="name of the new scenario")
 
-    def handle(self, *args, file: Path, scenario: str, **options):
+    def handle(self, *args: Any, file: Path, scenario: str, **options: Any) -> None:
         try:
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

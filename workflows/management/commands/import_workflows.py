@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from workflows.csv_io import InventoryImportError, inventory_import_csv
 
@@ -8,10 +9,10 @@ from workflows.csv_io import InventoryImportError, inventory_import_csv
 class Command(BaseCommand):
     help = "Import the workflow inventory from CSV (one row per step). Any bad row and nothing is written."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
         try:
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

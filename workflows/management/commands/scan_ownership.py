@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from workflows.scan import ownership_scan
@@ -6,7 +8,7 @@ from workflows.scan import ownership_scan
 class Command(BaseCommand):
     help = "Run the ownership scan now (the same code as the scheduled Celery task) and print what changed."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         result = ownership_scan()
         for cause in result.opened:
             self.stdout.write(f"opened\t{cause.kind}\t{cause.subject_key}\t{cause.message}")
