@@ -192,7 +192,7 @@ def timed(fn, repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
-# Who is accountable (workflows/accountability.py, gap_expression), by hand: the owner of the step's
+# Who is accountable (workflows/accountability.py, with_gap), by hand: the owner of the step's
 # workflow, if active and holding a seat in the live chart's MarOps team; otherwise the first reason.
 # `p` is the owner (LEFT JOINed from `w`, the workflow).
 LIVE_SEAT = """SELECT 1 FROM roles_position pos JOIN roles_chart c ON c.id = pos.chart_id

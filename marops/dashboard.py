@@ -24,8 +24,8 @@ from workflows.accountability import (
     ACCOUNTABLE,
     BUYER_FACING_AI,
     Accountability,
-    gap_expression,
     with_accountability,
+    with_gap,
     workflows_with_accountability,
 )
 from workflows.choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
@@ -257,11 +257,9 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
     figures = workflow_figures()
     critical = workflows_with_accountability(
         list(
-            Workflow.objects.filter(is_critical=True)
-            .exclude(status=WorkflowStatus.RETIRED)
-            .select_related("owner")
-            .annotate(accountability_gap=gap_expression("owner"))
-            .order_by("name")
+            with_gap(
+                Workflow.objects.filter(is_critical=True).exclude(status=WorkflowStatus.RETIRED).select_related("owner")
+            ).order_by("name")
         )
     )
     # The Test: counted in the database; only the first failures are fetched to show.
@@ -284,14 +282,10 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
         )
     live_cost = chart_cost(live_positions)
     target_cost = chart_cost(target_positions) if target is not None else None
-    modes = (
-        Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED)
-        .annotate(accountability_gap=gap_expression("workflow__owner"))
-        .aggregate(
-            test_total=Count("pk", filter=BUYER_FACING_AI),
-            test_passed=Count("pk", filter=BUYER_FACING_AI & ACCOUNTABLE),
-            **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values},
-        )
+    modes = with_gap(Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED), "workflow__owner").aggregate(
+        test_total=Count("pk", filter=BUYER_FACING_AI),
+        test_passed=Count("pk", filter=BUYER_FACING_AI & ACCOUNTABLE),
+        **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values},
     )
     test_total, test_passed = modes.pop("test_total"), modes.pop("test_passed")
     paused = list(Agent.objects.filter(status=AgentStatus.PAUSED).only("name").order_by("name"))

@@ -11,17 +11,19 @@ keeps one open flag per subject and kind (the INSERT skips rows that would break
 """
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, BooleanField, CharField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models import BigIntegerField, BooleanField, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from core.db import Switch
 
-from .accountability import ACCOUNTABLE, Gap, buyer_facing_ai_steps, gap_expression, reason_expression
+from .accountability import ACCOUNTABLE, Gap, buyer_facing_ai_steps, reason_expression, with_gap
 from .choices import SCAN_KINDS, AgentStatus, FlagKind, WorkflowStatus
 from .models import Agent, OwnershipFlag, Step, Workflow
 
@@ -52,7 +54,7 @@ class ScanResult:
         return bool(self.opened or self.resolved)
 
 
-def _text(*parts):
+def _text(*parts: str | Combinable) -> Concat:
     """SQL string concatenation: plain strings are literals, anything else an expression."""
     return Concat(*[Value(p) if isinstance(p, str) else p for p in parts], output_field=CharField())
 
@@ -64,21 +66,23 @@ class _AnyOf(Func):
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, column: str, ids):
+    def __init__(self, column: str, ids: Collection[int]) -> None:
         super().__init__(F(column))
         self.ids = ids
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:  # type: ignore[override]  # as core.db.Switch
         sql, params = compiler.compile(self.get_source_expressions()[0])
         ids = self.ids if isinstance(self.ids, list) else sorted(self.ids)  # a list is kept: it may stand in
         return f"{sql} = ANY(%s)", [*params, ids]
 
 
-def _among(column: str, ids) -> Q | _AnyOf:
+def _among(column: str, ids: Collection[int]) -> Q | _AnyOf:
     return _AnyOf(column, ids) if connection.vendor == "postgresql" else Q(**{f"{column}__in": ids})
 
 
-def _causes(kind, queryset, subject: str, message, **links):
+def _causes(
+    kind: Combinable, queryset: QuerySet[Any], subject: str, message: Combinable, **links: Combinable
+) -> QuerySet[Any, tuple[Any, ...]]:
     """Causes as rows of (kind, subject_key, message, workflow_id, step_id, agent_id)."""
     return (
         queryset.order_by()
@@ -111,7 +115,7 @@ class Scope:
 
 
 # Which flag a workflow's accountability gap opens (one per workflow; its steps get their own).
-GAP_KINDS = {
+GAP_KINDS: dict[str, FlagKind] = {
     Gap.NO_OWNER: FlagKind.WORKFLOW_WITHOUT_OWNER,
     Gap.OWNER_INACTIVE: FlagKind.OWNER_INACTIVE,
     Gap.OWNER_WITHOUT_SEAT: FlagKind.OWNER_OUTSIDE_MAROPS,
@@ -119,21 +123,17 @@ GAP_KINDS = {
 }
 
 
-def cause_rows(scope: Scope | None = None, *, messages: bool = True):
+def cause_rows(scope: Scope | None = None, *, messages: bool = True) -> QuerySet[Any, tuple[Any, ...]]:
     """Every ownership problem that exists right now (within `scope`), as one UNION ALL query.
 
-    Workflow and step causes come from the one definition of who is accountable (`gap_expression`),
+    Workflow and step causes come from the one definition of who is accountable (`with_gap`),
     with its reasons as their messages (left empty with `messages=False`: the scan's first pass
     compares causes by kind and subject alone)."""
 
-    def said(message):
+    def said(message: Combinable) -> Combinable:
         return message if messages else Value("", output_field=CharField())
 
-    workflows = (
-        Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
-        .annotate(accountability_gap=gap_expression("owner"))
-        .exclude(ACCOUNTABLE)
-    )
+    workflows = with_gap(Workflow.objects.exclude(status=WorkflowStatus.RETIRED)).exclude(ACCOUNTABLE)
     steps = buyer_facing_ai_steps().exclude(ACCOUNTABLE)
     agents = Agent.objects.exclude(status=AgentStatus.RETIRED).filter(
         ~Exists(Step.objects.filter(agent_id=OuterRef("pk")))
@@ -182,7 +182,7 @@ def current_causes(scope: Scope | None = None) -> list[Cause]:
     ]
 
 
-def open_flags(scope: Scope | None = None):
+def open_flags(scope: Scope | None = None) -> QuerySet[OwnershipFlag, tuple[int, str, str]]:
     """The open flags the scan manages (within `scope`)."""
     flags = OwnershipFlag.objects.filter(resolved_at__isnull=True, kind__in=SCAN_KINDS)
     if scope is not None:
@@ -244,11 +244,12 @@ _AGENT_IDS: list[int] = []
 
 
 @functools.cache
-def _diff_statement(scoped: bool) -> tuple[str, tuple]:
+def _diff_statement(scoped: bool) -> tuple[str, tuple[Any, ...]]:
     """The diff statement and its parameters, built and compiled once per process. Building the causes'
     expressions and compiling them took longer than the database took to run them: a refresh spent
     30-60 ms in Python for 1 ms of SQL."""
-    scope = Scope(_WORKFLOW_IDS, _AGENT_IDS) if scoped else None
+    # The stand-in lists reach the parameters as themselves (_AnyOf keeps a list), to be found by identity.
+    scope = Scope(_WORKFLOW_IDS, _AGENT_IDS) if scoped else None  # type: ignore[arg-type]
     causes_sql, params = cause_rows(scope, messages=scoped).query.sql_with_params()
     flags_sql, flag_params = open_flags(scope).query.sql_with_params()
     statement = SCAN_IN_SQL if scoped else SCAN_KEYS_SQL
@@ -264,7 +265,8 @@ def _scan_in_sql(scope: Scope | None) -> ScanResult:
         params = tuple(
             workflows if param is _WORKFLOW_IDS else agents if param is _AGENT_IDS else param for param in params
         )
-    result, new = ScanResult(), []
+    result = ScanResult()
+    new: list[Cause] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for change, kind, key, message, first, step, agent in cursor.fetchall():
@@ -273,9 +275,9 @@ def _scan_in_sql(scope: Scope | None) -> ScanResult:
             else:
                 (result.opened if change == "opened" else new).append(Cause(kind, key, message, first, step, agent))
     if new:
-        workflows = frozenset(cause.workflow_id for cause in new if cause.workflow_id is not None)
-        agents = frozenset(cause.agent_id for cause in new if cause.agent_id is not None)
-        second = _scan_in_sql(Scope(workflows, agents))
+        new_workflows = frozenset(cause.workflow_id for cause in new if cause.workflow_id is not None)
+        new_agents = frozenset(cause.agent_id for cause in new if cause.agent_id is not None)
+        second = _scan_in_sql(Scope(new_workflows, new_agents))
         result.opened += second.opened
         result.resolved += second.resolved
     return result
@@ -341,7 +343,7 @@ def ownership_scan() -> ScanResult:
 
 @transaction.atomic(savepoint=False)  # a failed refresh fails the change it belongs to: no savepoint to undo
 def ownership_refresh(
-    *, workflow_ids: Iterable[int] = (), agent_ids: Iterable[int] = (), owner_ids: Iterable[int] = ()
+    *, workflow_ids: Iterable[int] = (), agent_ids: Iterable[int | None] = (), owner_ids: Iterable[int] = ()
 ) -> ScanResult:
     """Bring the flags of what a change touched up to date, in the change's own transaction, so the
     dashboard, the flags page and the Test agree the moment it commits.

@@ -28,8 +28,8 @@ from .accountability import (
     Accountability,
     GapAnnotated,
     buyer_facing_ai_steps,
-    gap_expression,
     with_accountability,
+    with_gap,
     workflow_accountable,
 )
 from .choices import WorkflowStatus
@@ -84,12 +84,11 @@ def workflow_figures() -> WorkflowFigures:
     roles named)."""
     steps = Step.objects.filter(workflow_id=OuterRef("pk"))
     figures = (
-        Workflow.objects.exclude(status=WorkflowStatus.RETIRED)
+        with_gap(Workflow.objects.exclude(status=WorkflowStatus.RETIRED))
         .annotate(
             has_steps=Exists(steps),
             undecided=Exists(steps.filter(decision="")),
             has_roles=Exists(steps.filter(roles__isnull=False)),
-            accountability_gap=gap_expression("owner"),
         )
         .aggregate(
             total=Count("pk"),

@@ -34,11 +34,11 @@ from tests.factories import (
 )
 from workflows.accountability import (
     Gap,
-    gap_expression,
     reason_expression,
     reason_text,
     step_accountable,
     steps_accountable,
+    with_gap,
     workflow_accountable,
     workflows_accountable,
 )
@@ -247,10 +247,9 @@ class AccountabilityAgreesEverywhere(TestCase):
             python = steps_accountable(steps, chart)
             sql = {
                 pk: (gap, reason)
-                for pk, gap, reason in Step.objects.annotate(
-                    accountability_gap=gap_expression("workflow__owner", chart),
-                    reason=reason_expression(workflow="workflow__name", owner="workflow__owner", chart=chart),
-                ).values_list("pk", "accountability_gap", "reason")
+                for pk, gap, reason in with_gap(Step.objects.all(), "workflow__owner", chart)
+                .annotate(reason=reason_expression(workflow="workflow__name", owner="workflow__owner", chart=chart))
+                .values_list("pk", "accountability_gap", "reason")
             }
             for step, answer in zip(steps, python, strict=True):
                 workflow, owner = step.workflow, step.workflow.owner
@@ -266,9 +265,7 @@ class AccountabilityAgreesEverywhere(TestCase):
                     else reason_text(expected, workflow=workflow.name, owner=owner.name if owner else "", chart=chart)
                 )
                 assert answer.reason == sql[step.pk][1] == text, where
-            workflows = Workflow.objects.select_related("owner").annotate(
-                accountability_gap=gap_expression("owner", chart)
-            )
+            workflows = with_gap(Workflow.objects.select_related("owner"), "owner", chart)
             for workflow in workflows:
                 expected = built.expected_gap(built.workflow_specs[workflow.pk], chart)
                 assert workflow_accountable(workflow, chart).gap == workflow.accountability_gap == expected
