@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
 
 from .models import (
     CorrectiveAction,
@@ -84,7 +86,13 @@ class IncidentAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     inlines = [ReviewInline]
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: "ModelForm[Incident]",
+        formset: "BaseInlineFormSet[Review, Incident, ModelForm[Review]]",
+        change: bool,
+    ) -> None:
         super().save_formset(request, form, formset, change)
         for review_form in formset.forms:
             changed = "accountable_owner" in review_form.changed_data
@@ -107,7 +115,7 @@ class ReviewAdmin(admin.ModelAdmin):
     autocomplete_fields = ["accountable_owner"]
     inlines = [CorrectiveActionInline]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Review, form: "ModelForm[Review]", change: bool) -> None:
         super().save_model(request, obj, form, change)
         if "accountable_owner" in form.changed_data:
             _incident_flag_sync(obj)

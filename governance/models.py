@@ -42,7 +42,7 @@ class PolicyDecision(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.agent}: {self.get_allowed_mode_display()} ({self.decided_on})"
 
 
@@ -67,7 +67,7 @@ class DataSource(models.Model):
             score_constraint("quality_score", "governance_datasource"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -92,7 +92,7 @@ class KnowledgeAsset(models.Model):
             choices_constraint("kind", AssetKind, "governance_knowledgeasset"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
 
@@ -117,7 +117,7 @@ class OutputAudit(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.asset} audited {self.audited_on}"
 
 
@@ -139,7 +139,7 @@ class KillSwitchEvent(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.agent} {self.get_action_display().lower()} by {self.by}"
 
 
@@ -178,7 +178,7 @@ class Incident(models.Model):
             choices_constraint("harm_category", HarmCategory, "governance_incident"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.summary
 
     @property
@@ -230,7 +230,7 @@ class Review(models.Model):
             choices_constraint("status", ReviewStatus, "governance_review"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Review of {self.incident}"
 
     @property
@@ -254,5 +254,5 @@ class CorrectiveAction(models.Model):
     class Meta:
         ordering = ["due_on", "pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.description[:60]

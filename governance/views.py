@@ -1,16 +1,22 @@
 """Incidents and their reviews, the registers of data sources and knowledge assets."""
 
+from collections.abc import Callable
+from typing import Any, Literal, Protocol, TypedDict, TypeVar, Unpack
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db import models
+from django.forms import ModelForm
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.htmx import apply_service, form_errors_text
 from core.ids import is_id
-from core.views import page_of, read_only
+from core.views import PageRequest, page_of, read_only
 from roles.selectors import head_of_marops
 from workflows.accountability import step_accountable_at, with_accountability
 from workflows.models import Agent
@@ -27,7 +33,7 @@ from .forms import (
     PolicyForm,
     ReviewForm,
 )
-from .models import CorrectiveAction, Incident, KnowledgeAsset
+from .models import CorrectiveAction, Incident, KillSwitchEvent, KnowledgeAsset
 from .rules import governance_findings
 from .selectors import (
     data_source_list,
@@ -56,7 +62,7 @@ from .services import (
 @read_only
 @require_GET
 @permission_required("governance.view_incident", raise_exception=True)
-def incident_index(request):
+def incident_index(request: PageRequest) -> HttpResponse:
     incidents = incident_list()
     shown = request.GET.get("show", "open")
     if shown == "open":
@@ -79,33 +85,41 @@ def incident_index(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("governance.add_incident", raise_exception=True)
-def incident_log(request):
+def incident_log(request: PageRequest) -> HttpResponse:
     form = IncidentForm(request.POST if request.method == "POST" else None, initial={"agent": request.GET.get("agent")})
+    created: list[Incident] = []
 
-    def save(form):
-        form.incident = incident_create(reporter=request.user, **form.cleaned_data)
+    def save(form: IncidentForm) -> None:
+        created.append(incident_create(reporter=request.user, **form.cleaned_data))
 
     if request.method == "POST" and apply_service(form, save):
-        return redirect("governance:incident-detail", form.incident.pk)
+        return redirect("governance:incident-detail", created[0].pk)
     return render(request, "governance/incident_form.html", {"form": form}, status=422 if form.errors else 200)
 
 
 @read_only
 @require_GET
 @permission_required("governance.add_incident", raise_exception=True)
-def incident_step_options(request):
+def incident_step_options(request: PageRequest) -> HttpResponse:
     """The step picker for the chosen agent (htmx swaps it in when the agent changes)."""
     form = IncidentForm(initial={"agent": request.GET.get("agent")})
     return render(request, "governance/incident_form.html#step-field", {"form": form})
 
 
-def _detail(request, incident: Incident, review_form=None, action_form=None, status=200, error=""):
+def _detail(
+    request: PageRequest,
+    incident: Incident,
+    review_form: ReviewForm | None = None,
+    action_form: CorrectiveActionForm | None = None,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
     review = incident.review
     context = {
         "incident": incident,
         # History, beside who is accountable now: the step's answer as of the moment it happened.
         "accountable_when_occurred": step_accountable_at(incident.step, incident.occurred_at)
-        if incident.step_id
+        if incident.step is not None
         else None,
         "timeline": incident_timeline(incident),
         "review_form": review_form
@@ -134,20 +148,20 @@ def _incident(pk: int) -> Incident:
 @read_only
 @require_GET
 @permission_required("governance.view_incident", raise_exception=True)
-def incident_detail(request, pk: int):
+def incident_detail(request: PageRequest, pk: int) -> HttpResponse:
     return _detail(request, _incident(pk))
 
 
 @require_POST
 @permission_required("governance.change_review", raise_exception=True)
-def review_update(request, pk: int):
+def review_update(request: PageRequest, pk: int) -> HttpResponse:
     """Save the review, or (the Resolve button of the same form) save and resolve it in one go, so
     what is resolved is exactly what the reviewer sees."""
     incident = _incident(pk)
     form = ReviewForm(request.POST)
     resolving = "resolve" in request.POST
 
-    def save(form):
+    def save(form: ReviewForm) -> None:
         data = form.cleaned_data
         review_submit(
             review=incident.review,
@@ -177,7 +191,7 @@ def review_update(request, pk: int):
 
 @require_POST
 @permission_required("governance.add_correctiveaction", raise_exception=True)
-def action_add(request, pk: int):
+def action_add(request: PageRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
     form = CorrectiveActionForm(request.POST)
     if apply_service(form, lambda f: corrective_action_add(review=incident.review, **f.cleaned_data)):
@@ -188,24 +202,36 @@ def action_add(request, pk: int):
 
 @require_POST
 @permission_required("governance.change_correctiveaction", raise_exception=True)
-def action_toggle(request, pk: int):
+def action_toggle(request: PageRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(CorrectiveAction.objects.select_related("review"), pk=pk)
     corrective_action_set_done(action=action, done=not action.is_done)
     return redirect("governance:incident-detail", action.review.incident_id)
 
 
-def _register(request, *, form_class, save, change_perm: str, template: str, rules: set[str], context: dict):
+Entry = TypeVar("Entry", bound=models.Model)
+
+
+def _register(
+    request: PageRequest,
+    *,
+    form_class: "type[ModelForm[Entry]]",
+    save: Callable[[Entry | None, dict[str, Any]], Entry],
+    change_perm: str,
+    template: str,
+    rules: set[str],
+    context: dict[str, Any],
+) -> HttpResponse:
     """A register page (data sources, knowledge assets): the list with its findings, and a form that adds
     an entry or, with ?edit=<id>, changes one through `save(instance, data)`. A refused save keeps the
     input and says why (422)."""
     model = form_class._meta.model
     edit = str(request.GET.get("edit", ""))
-    instance = model.objects.filter(pk=edit).first() if is_id(edit) else None
+    instance = model._default_manager.filter(pk=edit).first() if is_id(edit) else None
     if request.method == "POST":
         if not request.user.has_perm(change_perm):
             raise PermissionDenied
         form = form_class(request.POST, instance=instance)
-        saved = []
+        saved: list[Entry] = []
         if apply_service(form, lambda f: saved.append(save(instance, f.cleaned_data))):
             messages.success(request, f"Saved “{saved[0]}”.")
             return redirect(request.path)
@@ -218,7 +244,7 @@ def _register(request, *, form_class, save, change_perm: str, template: str, rul
 
 @require_http_methods(["GET", "POST"])
 @permission_required("governance.view_datasource", raise_exception=True)
-def data_source_index(request):
+def data_source_index(request: PageRequest) -> HttpResponse:
     """The Data Steward's register of data allowed (or not) into AI workflows."""
     return _register(
         request,
@@ -233,7 +259,7 @@ def data_source_index(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("governance.view_knowledgeasset", raise_exception=True)
-def knowledge_asset_index(request):
+def knowledge_asset_index(request: PageRequest) -> HttpResponse:
     """The Prompt and Knowledge Designer's register: prompts, knowledge bases, instructions and audits."""
     return _register(
         request,
@@ -251,7 +277,7 @@ def knowledge_asset_index(request):
 
 @require_POST
 @permission_required("governance.add_outputaudit", raise_exception=True)
-def output_audit_add(request, pk: int):
+def output_audit_add(request: PageRequest, pk: int) -> HttpResponse:
     asset = get_object_or_404(KnowledgeAsset, pk=pk)
     form = OutputAuditForm(request.POST)
     if apply_service(form, lambda f: output_audit_create(asset=asset, data=f.cleaned_data)):
@@ -261,7 +287,16 @@ def output_audit_add(request, pk: int):
     return redirect("governance:knowledge-asset-list")
 
 
-def _agent_page(request, agent_pk: int, status=200, **forms):
+class AgentForms(TypedDict, total=False):
+    """The agent page's forms as sent (their input and errors kept), and what went wrong."""
+
+    policy_form: PolicyForm
+    pause_form: KillSwitchForm
+    retire_form: KillSwitchForm
+    error: str
+
+
+def _agent_page(request: PageRequest, agent_pk: int, status: int = 200, **forms: Unpack[AgentForms]) -> HttpResponse:
     agent = get_object_or_404(Agent, pk=agent_pk)
     steps = agent.steps.select_related("workflow__owner", "platform").order_by("workflow__name", "order")
     assets = list(agent.knowledge_assets.select_related("owner"))
@@ -287,13 +322,13 @@ def _agent_page(request, agent_pk: int, status=200, **forms):
 @read_only
 @require_GET
 @permission_required("workflows.view_agent", raise_exception=True)
-def agent_detail(request, pk: int):
+def agent_detail(request: PageRequest, pk: int) -> HttpResponse:
     return _agent_page(request, pk)
 
 
 @require_POST
 @permission_required("governance.add_policydecision", raise_exception=True)
-def agent_policy(request, pk: int):
+def agent_policy(request: PageRequest, pk: int) -> HttpResponse:
     agent = get_object_or_404(Agent, pk=pk)
     form = PolicyForm(request.POST)
     if apply_service(form, lambda f: policy_decide(agent=agent, by=request.user, **f.cleaned_data)):
@@ -302,7 +337,18 @@ def agent_policy(request, pk: int):
     return _agent_page(request, pk, status=403 if form.non_field_errors() else 422, policy_form=form)
 
 
-def _kill_switch(request, pk: int, service, done: str, level=messages.SUCCESS, form_key="pause_form"):
+class KillSwitch(Protocol):
+    def __call__(self, *, agent: Agent, reason: str, by: User) -> KillSwitchEvent: ...
+
+
+def _kill_switch(
+    request: PageRequest,
+    pk: int,
+    service: KillSwitch,
+    done: str,
+    level: int = messages.SUCCESS,
+    form_key: Literal["pause_form", "retire_form"] = "pause_form",
+) -> HttpResponse:
     """Pause, resume or retire: the service records who, when and why; a refusal shows on the agent
     page, in the form that was sent (its reason kept)."""
     agent = get_object_or_404(Agent, pk=pk)
@@ -310,12 +356,14 @@ def _kill_switch(request, pk: int, service, done: str, level=messages.SUCCESS, f
     if apply_service(form, lambda f: service(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
         messages.add_message(request, level, done.format(agent=agent.name))
         return redirect("governance:agent-detail", pk)
-    return _agent_page(request, pk, status=422, **{form_key: form})  # the form shows its own errors
+    sent: AgentForms = {}
+    sent[form_key] = form
+    return _agent_page(request, pk, status=422, **sent)  # the form shows its own errors
 
 
 @require_POST
 @permission_required("governance.add_killswitchevent", raise_exception=True)
-def agent_pause_view(request, pk: int):
+def agent_pause_view(request: PageRequest, pk: int) -> HttpResponse:
     return _kill_switch(
         request, pk, agent_pause, "{agent} is paused. Resuming it is a Leader's decision.", level=messages.WARNING
     )
@@ -323,20 +371,20 @@ def agent_pause_view(request, pk: int):
 
 @require_POST
 @permission_required("workflows.resume_agent", raise_exception=True)
-def agent_resume_view(request, pk: int):
+def agent_resume_view(request: PageRequest, pk: int) -> HttpResponse:
     return _kill_switch(request, pk, agent_resume, "{agent} is running again.")
 
 
 @require_POST
 @permission_required("workflows.retire_agent", raise_exception=True)
-def agent_retire_view(request, pk: int):
+def agent_retire_view(request: PageRequest, pk: int) -> HttpResponse:
     return _kill_switch(request, pk, agent_retire, "{agent} is retired.", form_key="retire_form")
 
 
 @read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
-def test_page(request):
+def test_page(request: PageRequest) -> HttpResponse:
     """The score over every buyer-facing AI step; the steps themselves 100 a page, failing ones first."""
     passed, total = accountability_test_score()
     steps = accountability_test_steps()

@@ -9,10 +9,11 @@ object is first created.
 
 import datetime
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -89,7 +90,8 @@ def email(local: str) -> str:
 
 # title, team, level, role keys, person (e-mail local part or None for a vacancy), manager title,
 # platforms of expertise, actual salary, dotted-line manager titles
-LIVE_POSITIONS = [
+PositionRow = tuple[str, str, str, list[str], str | None, str | None, list[str], int | None, list[str]]
+LIVE_POSITIONS: list[PositionRow] = [
     ("Chief Executive Officer", "executive", "c_level", ["ceo"], "evelyn.carter", None, [], None, []),
     ("Chief Marketing Officer", "executive", "c_level", ["cmo"], "claire.donovan", "Chief Executive Officer", [], None, []),
     ("Chief Data Officer", "data", "c_level", ["cdo"], "raj.patel", "Chief Executive Officer", ["Snowflake"], None, []),
@@ -109,7 +111,7 @@ LIVE_POSITIONS = [
     ("Content Marketer", "content", "specialist", ["content-marketer"], "ethan.price", "Content Lead", ["Contentful"], None, []),
 ]
 
-TARGET_POSITIONS = [
+TARGET_POSITIONS: list[PositionRow] = [
     ("Chief Executive Officer", "executive", "c_level", ["ceo"], "evelyn.carter", None, [], None, []),
     ("Chief Marketing Officer", "executive", "c_level", ["cmo"], "claire.donovan", "Chief Executive Officer", [], None, []),
     ("Chief Data Officer", "data", "c_level", ["cdo"], "raj.patel", "Chief Executive Officer", ["Snowflake"], None, []),
@@ -288,14 +290,17 @@ INCIDENTS = [
 ]
 
 
-def _upsert(model, lookup: dict, values: dict, create_only: dict | None = None):
+M = TypeVar("M", bound=models.Model)
+
+
+def _upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any], create_only: dict[str, Any] | None = None) -> M:
     """Find by `lookup`; create with `values` (and `create_only`), or save only what differs.
 
     Unlike update_or_create, a second run with nothing changed writes nothing (so auto_now
     timestamps stay put)."""
-    obj = model.objects.filter(**lookup).first()
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
-        return model.objects.create(**lookup, **values, **(create_only or {}))
+        return model._default_manager.create(**lookup, **values, **(create_only or {}))
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     for name in changed:
         setattr(obj, name, values[name])
@@ -334,7 +339,10 @@ def _upsert_users(people: dict[str, Person]) -> dict[str, User]:
     return users
 
 
-def _upsert_chart(name: str, status: str, rows, people, platforms, description: str, based_on=None) -> Chart:
+def _upsert_chart(
+    name: str, status: str, rows: list[PositionRow], people: dict[str, Person], platforms: dict[str, Platform],
+    description: str, based_on: Chart | None = None,
+) -> Chart:
     chart, _ = Chart.objects.get_or_create(name=name, defaults={"status": status})
     another_live = Chart.objects.filter(status=ChartStatus.LIVE).exclude(pk=chart.pk).exists()
     # Never unseat a chart the users adopted (nor leave the organisation without a live chart).
@@ -344,9 +352,9 @@ def _upsert_chart(name: str, status: str, rows, people, platforms, description: 
     chart = _upsert(Chart, {"pk": chart.pk}, {"description": description, "based_on": based_on})
     roles = {role.key: role for role in Role.objects.all()}
     wanted_titles = [row[0] for row in rows]
-    by_title = {}
-    for title, team, level, role_keys, person, manager, expertise, salary, _dotted in rows:
-        person = people[person] if person else None
+    by_title: dict[str, Position] = {}
+    for title, team, level, role_keys, holder, manager, expertise, salary, _dotted in rows:
+        person = people[holder] if holder else None
         if person is not None:
             # A person holds one seat per chart: free the seat they hold under another title.
             chart.positions.filter(person=person).exclude(title=title).update(person=None)
@@ -363,8 +371,8 @@ def _upsert_chart(name: str, status: str, rows, people, platforms, description: 
     # Seats the demo does not have (added by users): remove them, deepest first.
     parent_of = dict(chart.positions.values_list("id", "reports_to_id"))
 
-    def depth(pk):
-        return 0 if parent_of[pk] is None else 1 + depth(parent_of[pk])
+    def depth(pk: int) -> int:
+        return 0 if (parent := parent_of[pk]) is None else 1 + depth(parent)
 
     extra = chart.positions.exclude(title__in=wanted_titles).values_list("id", flat=True)
     for pk in sorted(extra, key=depth, reverse=True):
@@ -372,7 +380,7 @@ def _upsert_chart(name: str, status: str, rows, people, platforms, description: 
     return chart
 
 
-def _upsert_workflows(people, platforms, agents) -> dict[str, Workflow]:
+def _upsert_workflows(people: dict[str, Person], platforms: dict[str, Platform], agents: dict[str, Agent]) -> dict[str, Workflow]:
     roles = {role.key: role for role in Role.objects.all()}
     workflows = {}
     for name, critical, owner, description, steps in WORKFLOWS:
@@ -394,7 +402,7 @@ def _upsert_workflows(people, platforms, agents) -> dict[str, Workflow]:
     return workflows
 
 
-def _upsert_governance(people, agents, users, today: datetime.date):
+def _upsert_governance(people: dict[str, Person], agents: dict[str, Agent], users: dict[str, User], today: datetime.date) -> None:
     for name, allowed, rules, audit_days, score, steward, readers in DATA_SOURCES:
         source = _upsert(
             DataSource, {"name": name},
@@ -424,7 +432,10 @@ def _upsert_governance(people, agents, users, today: datetime.date):
         )
 
 
-def _upsert_incidents(people, agents, workflows, users, now: datetime.datetime):
+def _upsert_incidents(
+    people: dict[str, Person], agents: dict[str, Agent], workflows: dict[str, Workflow], users: dict[str, User],
+    now: datetime.datetime,
+) -> None:
     for (summary, agent_name, where, days, severity, buyer_facing, harm, affected, description,
          review_state) in INCIDENTS:
         agent = agents[agent_name]
@@ -496,7 +507,7 @@ def seed_demo() -> list[DemoUser]:
     groups_sync(django_apps)
     people = _upsert_people()
     users = _upsert_users(people)
-    platforms = {}
+    platforms: dict[str, Platform] = {}
     for name, category in PLATFORMS:
         platforms[name] = _upsert(Platform, {"name": name}, {"category": category})
     live = _upsert_chart(
@@ -508,7 +519,7 @@ def seed_demo() -> list[DemoUser]:
         "The 2026 model: a Head of MarOps reporting to the CMO with the three core roles beneath.",
         based_on=live,
     )
-    agents = {}
+    agents: dict[str, Agent] = {}
     for name, vendor, model_name, allowed, purpose in AGENTS:
         status = AgentStatus.PAUSED if name == PAUSED_AGENT else AgentStatus.ACTIVE
         agents[name] = _upsert(

@@ -3,12 +3,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.htmx import apply_service, form_errors_text
+from core.views import PageRequest
 from governance.choices import Severity
 from workflows.choices import StepMode
 
@@ -31,13 +32,13 @@ LANDING = [
 
 @login_not_required
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and `make bench`: the process answers (no database, no login)."""
     return JsonResponse({"ok": True})
 
 
 @require_GET
-def home(request):
+def home(request: PageRequest) -> HttpResponse:
     groups = {group.name for group in request.user.groups.all()}
     for group, url_name in LANDING:
         if group in groups:
@@ -50,7 +51,7 @@ PERIODS = {"30": "the last 30 days", "90": "the last 90 days", "365": "the last 
 
 @transaction.non_atomic_requests
 @require_GET
-def dashboard(request):
+def dashboard(request: PageRequest) -> HttpResponse:
     """The CMO's page; everyone may read it."""
     load_permissions(request.user)
     period = request.GET.get("period", "90")
@@ -58,7 +59,7 @@ def dashboard(request):
     board = dashboard_data(period_days=int(period))
     incidents = reverse("governance:incident-list")
 
-    def incidents_where(**filters) -> str:
+    def incidents_where(**filters: str | int) -> str:
         """The incident log showing what a bar counts: the same period, and the bar's filter."""
         return f"{incidents}?{urlencode({'show': 'all', 'days': board.period_days} | filters)}"
 
@@ -100,7 +101,7 @@ def dashboard(request):
 
 
 @require_GET
-def heartbeat_status(request):
+def heartbeat_status(request: PageRequest) -> HttpResponse:
     """When the scheduled jobs last ran (loaded by the dashboard after the page itself)."""
     heartbeat = JobHeartbeat.objects.filter(name="beat").first()
     return render(request, "marops/dashboard.html#heartbeat", {"heartbeat": heartbeat})
@@ -108,7 +109,7 @@ def heartbeat_status(request):
 
 @require_POST
 @permission_required("marops.change_migrationplan", raise_exception=True)
-def plan_update(request):
+def plan_update(request: PageRequest) -> HttpResponse:
     plan = plan_get()
     form = MigrationPlanForm(request.POST, instance=plan)
     if apply_service(form, lambda f: plan_save(plan=plan, data=f.cleaned_data)):
@@ -119,7 +120,7 @@ def plan_update(request):
 
 
 @require_http_methods(["GET", "POST"])
-def profile(request):
+def profile(request: PageRequest) -> HttpResponse:
     """The user's API tokens: create one (its key is shown once, after a redirect) or revoke one."""
     if request.method == "POST":
         if "revoke" in request.POST:

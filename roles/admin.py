@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from .choices import ChartStatus
 from .models import Chart, Person, Position, PositionRole, Role
@@ -17,7 +20,7 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["name", "email"]
     autocomplete_fields = ["user"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Person, form: "ModelForm[Person]", change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data:
             people_changed([obj.pk])
@@ -53,18 +56,18 @@ class ChartAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "description"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Chart, form: "ModelForm[Chart]", change: bool) -> None:
         was_live = change and Chart.objects.filter(pk=obj.pk, status=ChartStatus.LIVE).exists()
         super().save_model(request, obj, form, change)
         if was_live != (obj.status == ChartStatus.LIVE):
             people_changed(None)  # another live chart (or none): anyone's seats may have changed
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Chart) -> None:
         super().delete_model(request, obj)
         if obj.status == ChartStatus.LIVE:
             people_changed(None)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Chart]) -> None:
         live = queryset.filter(status=ChartStatus.LIVE).exists()
         super().delete_queryset(request, queryset)
         if live:
@@ -80,7 +83,7 @@ class PositionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["person", "reports_to", "dotted_lines"]
     inlines = [PositionRoleInline]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Position, form: "ModelForm[Position]", change: bool) -> None:
         before = Position.objects.filter(pk=obj.pk).values_list("chart__status", "person_id").first()
         was_live, previous_person = before or (None, None)
         super().save_model(request, obj, form, change)
@@ -88,12 +91,12 @@ class PositionAdmin(admin.ModelAdmin):
         if seat_changed and ChartStatus.LIVE in (was_live, obj.chart.status):
             people_changed([previous_person, obj.person_id])
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Position) -> None:
         super().delete_model(request, obj)
         if obj.chart.status == ChartStatus.LIVE:
             people_changed([obj.person_id])
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Position]) -> None:
         people = list(queryset.filter(chart__status=ChartStatus.LIVE).values_list("person_id", flat=True))
         super().delete_queryset(request, queryset)
         people_changed(people)

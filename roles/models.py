@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,10 +47,10 @@ class Person(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean(self) -> None:
         self.email = (self.email or "").strip().lower()
         if self.is_planned and self.is_active:
             raise ValidationError(
@@ -92,7 +93,7 @@ class Role(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -123,7 +124,7 @@ class Chart(models.Model):
             choices_constraint("status", ChartStatus, "roles_chart"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -149,7 +150,7 @@ class PositionRole(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["position", "role"], name="roles_positionrole_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.position.title}: {self.role.name}"
 
 
@@ -209,8 +210,8 @@ class Position(models.Model):
         ]
         indexes = [models.Index(fields=["chart", "reports_to"])]
 
-    def __str__(self):
-        holder = self.person.name if self.person_id else "vacancy"
+    def __str__(self) -> str:
+        holder = self.person.name if self.person is not None else "vacancy"
         return f"{self.title} ({holder})"
 
     @property
@@ -221,7 +222,7 @@ class Position(models.Model):
     # usual prefetch builds a related manager and a queryset for every seat (and `.all()` another manager
     # on every read), which cost more than the queries on a 2,000-seat chart. Loaded any other way, a
     # position reads them from the database.
-    def _listed(self, relation: str) -> list:
+    def _listed(self, relation: str) -> list[Any]:
         cached = self.__dict__.get(f"prefetched_{relation}")
         return cached if cached is not None else list(getattr(self, relation).all())
 
@@ -231,14 +232,14 @@ class Position(models.Model):
     def dotted_line_list(self) -> list["Position"]:
         return self._listed("dotted_lines")
 
-    def expertise_list(self) -> list:
+    def expertise_list(self) -> list[Any]:  # workflows.Platform (roles cannot import workflows)
         return self._listed("platform_expertise")
 
-    def clean(self):
+    def clean(self) -> None:
         if self.reports_to_id is None:
             return
         if self.pk and self.reports_to_id == self.pk:
             raise ValidationError({"reports_to": "A position cannot report to itself."})
-        if self.reports_to.chart_id != self.chart_id:
+        if self.reports_to is not None and self.reports_to.chart_id != self.chart_id:
             raise ValidationError({"reports_to": "The manager must be a position in the same chart."})
         # Cycles need the whole chart; roles.services.position_move checks them.

@@ -72,7 +72,10 @@ class Box:
 def palette_css() -> str:
     """static/css/palette.css, without its comments, each var(--name) replaced by its value: many SVG
     viewers and editors apply a <style>'s classes but know no custom properties."""
-    css = Path(finders.find("css/palette.css")).read_text(encoding="utf-8")
+    found = finders.find("css/palette.css")
+    if found is None:
+        raise FileNotFoundError("static/css/palette.css")
+    css = Path(found).read_text(encoding="utf-8")
     css = re.sub(r"/\*.*?\*/\s*", "", css, flags=re.S)
     values = dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", css))
     return re.sub(r"var\((--[\w-]+)\)", lambda name: values[name[1]], css)
@@ -85,7 +88,7 @@ def chart_svg(nodes: list[TreeNode], title: str) -> str:
     x: dict[int, float] = {}
     next_slot = 0
 
-    def place(node: TreeNode):
+    def place(node: TreeNode) -> None:
         nonlocal next_slot
         for child in node.children:
             place(child)
@@ -98,10 +101,10 @@ def chart_svg(nodes: list[TreeNode], title: str) -> str:
     for root in (n for n in nodes if n.depth == 0):
         place(root)
 
-    def left(pk):
+    def left(pk: int) -> float:
         return MARGIN + x[pk] * (BOX_W + GAP_X)
 
-    def top(depth):
+    def top(depth: int) -> float:
         return MARGIN + 30 + depth * (BOX_H + GAP_Y)
 
     depth_of = {n.position.pk: n.depth for n in nodes}

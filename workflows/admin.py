@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
 
 from .models import Agent, OwnershipFlag, Platform, Step, Workflow
 from .scan import ownership_refresh
@@ -7,7 +10,7 @@ from .scan import ownership_refresh
 # admin's transaction (ownership_refresh): the dashboard, the flags page and the Test agree at once.
 
 
-def _step_agents(steps) -> set[int]:
+def _step_agents(steps: QuerySet[Step]) -> set[int]:
     """The agents acting in `steps` now: an agent that loses its last step acts in no workflow."""
     return {pk for pk in steps.values_list("agent_id", flat=True) if pk is not None}
 
@@ -26,7 +29,7 @@ class AgentAdmin(admin.ModelAdmin):
     list_filter = ["status", "allowed_mode", "vendor"]
     search_fields = ["name", "purpose", "vendor", "model_name"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Agent, form: "ModelForm[Agent]", change: bool) -> None:
         super().save_model(request, obj, form, change)
         ownership_refresh(agent_ids=[obj.pk])  # a new agent, or one paused, resumed or retired
 
@@ -47,7 +50,13 @@ class WorkflowAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner"]
     inlines = [StepInline]
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: "ModelForm[Workflow]",
+        formsets: "list[BaseInlineFormSet[Step, Workflow, ModelForm[Step]]]",
+        change: bool,
+    ) -> None:
         """After the workflow (owner, status) and its steps (the inline) are saved: the steps' agents
         before and after count, as in step_save."""
         workflow = form.instance
@@ -55,10 +64,10 @@ class WorkflowAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         ownership_refresh(workflow_ids=[workflow.pk], agent_ids=agents | _step_agents(workflow.steps.all()))
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Workflow) -> None:
         self.delete_queryset(request, Workflow.objects.filter(pk=obj.pk))
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Workflow]) -> None:
         # Their flags go with them; the agents acting only in their steps now act in no workflow.
         agents = _step_agents(Step.objects.filter(workflow__in=queryset))
         super().delete_queryset(request, queryset)
@@ -73,17 +82,17 @@ class StepAdmin(admin.ModelAdmin):
     list_select_related = ["workflow", "platform", "agent"]
     autocomplete_fields = ["workflow", "platform", "agent", "roles"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Step, form: "ModelForm[Step]", change: bool) -> None:
         # A step moved to another workflow, or given another agent, touches both.
         before = Step.objects.filter(pk=obj.pk).values_list("workflow_id", "agent_id").first()
         previous_workflow, previous_agent = before or (obj.workflow_id, None)
         super().save_model(request, obj, form, change)
         ownership_refresh(workflow_ids={obj.workflow_id, previous_workflow}, agent_ids=[obj.agent_id, previous_agent])
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Step) -> None:
         self.delete_queryset(request, Step.objects.filter(pk=obj.pk))
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Step]) -> None:
         workflows = set(queryset.values_list("workflow_id", flat=True))
         agents = _step_agents(queryset)
         super().delete_queryset(request, queryset)

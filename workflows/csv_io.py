@@ -281,7 +281,7 @@ def inventory_import_csv(*, text: str) -> ImportSummary:
             step.roles.set(s.roles)
             touched_agents.add(step.agent_id)
             summary.steps += 1
-    ownership_refresh(workflow_ids=touched_workflows, agent_ids=touched_agents)  # type: ignore[arg-type]  # as above
+    ownership_refresh(workflow_ids=touched_workflows, agent_ids=touched_agents)
     return summary
 
 

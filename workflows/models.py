@@ -31,7 +31,7 @@ class Platform(models.Model):
             choices_constraint("category", PlatformCategory, "workflows_platform"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -63,7 +63,7 @@ class Agent(models.Model):
             choices_constraint("allowed_mode", AllowedMode, "workflows_agent"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -99,7 +99,7 @@ class Workflow(models.Model):
             choices_constraint("status", WorkflowStatus, "workflows_workflow"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -145,7 +145,7 @@ class Step(models.Model):
             choices_constraint("mode", StepMode, "workflows_step"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.workflow.name} · {self.order}. {self.name}"
 
 
@@ -194,7 +194,7 @@ class OwnershipFlag(models.Model):
             choices_constraint("kind", FlagKind, "workflows_ownershipflag"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject_key}"
 
     @property

@@ -151,8 +151,8 @@ def step_save(*, workflow: Workflow, data: StepData, step: Step | None = None) -
     _close_gaps(workflow)
     step.refresh_from_db(fields=["order"])
     Workflow.objects.filter(pk=workflow.pk).update(updated_at=timezone.now())
-    # ownership_refresh skips the None of a human step (its hint says int: workflows/scan.py is being changed).
-    ownership_refresh(workflow_ids=[workflow.pk], agent_ids=[previous_agent, step.agent_id])  # type: ignore[list-item]
+    # ownership_refresh skips the None of a human step.
+    ownership_refresh(workflow_ids=[workflow.pk], agent_ids=[previous_agent, step.agent_id])
     return step
 
 
@@ -167,4 +167,4 @@ def step_delete(*, step: Step) -> None:
     agent_id = step.agent_id
     step.delete()
     _close_gaps(workflow)
-    ownership_refresh(workflow_ids=[workflow.pk], agent_ids=[agent_id])  # type: ignore[list-item]  # as in step_save
+    ownership_refresh(workflow_ids=[workflow.pk], agent_ids=[agent_id])
