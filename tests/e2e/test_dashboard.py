@@ -12,7 +12,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_the_cmo_reads_the_dashboard_and_follows_a_figure(page: Page, live_server):
     seed_demo()
     log_in(page, live_server.url, "cmo")
-    expect(page.get_by_test_id("tile-test")).to_contain_text("5 / 6")
+    # The demo's 2022 chart: workflow owners outside MarOps fail the Test.
+    expect(page.get_by_test_id("tile-test")).to_contain_text("2 / 6")
     expect(page.get_by_test_id("plan-step")).to_have_count(3)
     expect(page.locator("svg.bar-chart")).to_have_count(5)
     expect(page.get_by_text("Save the plan")).to_have_count(0)
@@ -35,7 +36,8 @@ def test_the_cmo_reads_the_dashboard_and_follows_a_figure(page: Page, live_serve
     expect(page.get_by_test_id("incident-filters")).to_have_text(
         "Only the last 30 days; nobody named accountable. Show them all"
     )
-    expect(page.locator("table tbody tr")).to_have_count(2)
+    # The bar's figure is the list's length: Tom's Lead routing incidents and Event follow-up's.
+    expect(page.locator("table tbody tr")).to_have_count(3)
 
 
 def test_a_leader_sets_the_plan_and_a_bad_date_is_refused(page: Page, live_server):
