@@ -44,12 +44,6 @@ class IncidentForm(forms.Form):
         # Replacing label_from_instance per field is Django's documented way; the stubs see a method.
         step.label_from_instance = lambda s: f"{s.workflow.name} · {s.order}. {s.name}"  # type: ignore[method-assign,assignment]
 
-    def clean_occurred_at(self) -> datetime.datetime:
-        when: datetime.datetime = self.cleaned_data["occurred_at"]
-        if when > timezone.now() + datetime.timedelta(minutes=5):
-            raise forms.ValidationError("That is in the future.")
-        return when
-
 
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -30,6 +30,7 @@ from .models import (
     Review,
 )
 
+EARLIEST_INCIDENT_YEAR = 2000  # an AI agent's incident cannot be older; earlier dates are typing slips
 REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 DEFAULT_REVIEW_DAYS = 10  # critical: 3 days, high: 5 business days (review_due_on)
 
@@ -65,7 +66,12 @@ def incident_create(
     harm_category: str = "other",
     affected: str = "",
 ) -> Incident:
-    """Log an incident and name who the article's test says is accountable, or why nobody can be."""
+    """Log an incident and name who the article's test says is accountable, or why nobody can be.
+    The page and the API both come here, so the checks on when it happened exist once."""
+    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "That is in the future."})
+    if occurred_at.year < EARLIEST_INCIDENT_YEAR:
+        raise ValidationError({"occurred_at": f"That is before {EARLIEST_INCIDENT_YEAR}."})
     if step is not None and step.agent_id != agent.pk:
         raise ValidationError({"step": f"{agent.name} does not act in the step “{step.name}”."})
     accountability = step_accountable(step) if step is not None else agent_accountable(agent)

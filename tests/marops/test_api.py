@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import Incident, KillSwitchEvent
@@ -467,3 +468,34 @@ def test_only_those_who_may_change_workflows_change_an_owner_through_the_api(as_
     workflow = copy_step().workflow
     response = api.put(f"/api/v1/workflows/{workflow.pk}/owner", {"owner_email": None}, content_type="application/json")
     assert response.status_code == 403 and Workflow.objects.get(pk=workflow.pk).owner.name == "Dana Whitfield"
+
+
+def test_the_page_and_the_api_refuse_the_same_dates_with_the_same_words(as_user, client):
+    """The checks on when an incident happened live once, in incident_create."""
+    api = as_user("MarOps staff")
+    step = chat_step()
+    client.force_login(make_user("page-staff", "MarOps staff"))
+    before = Incident.objects.count()
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    for when, said in [
+        (tomorrow, "That is in the future."),
+        (timezone.make_aware(datetime.datetime(1999, 5, 1)), "That is before 2000."),
+    ]:
+        answer = api.post(
+            "/api/v1/incidents", incident_body(step, occurred_at=when.isoformat()), content_type="application/json"
+        )
+        assert answer.status_code == 422 and answer.json()["detail"] == [{"loc": ["body", "occurred_at"], "msg": said}]
+        page = client.post(
+            reverse("governance:incident-log"),
+            {
+                "agent": step.agent_id,
+                "step": step.pk,
+                "summary": "x",
+                "description": "y",
+                "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
+                "severity": "high",
+                "harm_category": "other",
+            },
+        )
+        assert page.status_code == 422 and said in page.content.decode()
+    assert Incident.objects.count() == before
