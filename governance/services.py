@@ -135,8 +135,11 @@ class ReviewConflict(Exception):
         self.messages = [message]
 
 
-def _guarded_update(review: Review, expected_version: int, change_reason: str = "", **fields: object) -> Review:
-    """Save `fields` only if nobody saved the review since `expected_version` was read."""
+def _guarded_update(
+    review: Review, expected_version: int, *, by: User | None, change_reason: str = "", **fields: object
+) -> Review:
+    """Save `fields` only if nobody saved the review since `expected_version` was read; the history
+    records `by` (the page's user or the API token's) and the reason."""
     updated = Review.objects.filter(pk=review.pk, version=expected_version).update(version=F("version") + 1, **fields)
     if not updated:
         current = Review.objects.select_related("resolved_by").get(pk=review.pk)
@@ -149,6 +152,8 @@ def _guarded_update(review: Review, expected_version: int, change_reason: str = 
     # Our UPDATE holds the row until commit, so this save cannot overwrite anyone; it is here so that
     # django-simple-history records the change, with its user and reason, for the incident's timeline.
     review._change_reason = change_reason or None  # type: ignore[attr-defined]  # simple-history reads it on save
+    if by is not None:
+        review._history_user = by  # type: ignore[attr-defined]  # simple-history prefers it to the request's user
     review.save()
     return review
 
@@ -186,6 +191,7 @@ def review_save(
     review = _guarded_update(
         review,
         expected_version,
+        by=by,
         change_reason=owner_change_reason if changes_owner else "",
         root_cause=root_cause,
         analysis=analysis,
@@ -215,7 +221,7 @@ def review_resolve(*, review: Review, expected_version: int, by: User) -> Review
     if errors:
         raise ValidationError(errors)
     review = _guarded_update(
-        review, expected_version, status=ReviewStatus.RESOLVED, resolved_at=timezone.now(), resolved_by=by
+        review, expected_version, by=by, status=ReviewStatus.RESOLVED, resolved_at=timezone.now(), resolved_by=by
     )
     _close_incident_flag(review.incident)
     return review

@@ -244,3 +244,21 @@ def test_a_review_that_names_someone_else_changes_the_one_accountable_person_eve
     assert "Priya Shah" in listed and "Tom Nguyen" not in listed
     whats = [(e.who, e.what) for e in incident_timeline(incident)]
     assert ("Mia Chen", "Accountable: Tom Nguyen → Priya Shah (why: The data feed is Priya's)") in whats
+
+
+def test_the_timeline_names_who_saved_the_review_outside_a_page():
+    """From the API or a command there is no request: the review's history takes `by`."""
+    owner = marops_person(name="Tom")
+    incident = log(StepFactory(workflow=WorkflowFactory(owner=owner)))
+    integration = UserFactory(username="platform-bot", first_name="Platform", last_name="Bot")
+    review = review_save(
+        review=incident.review,
+        expected_version=1,
+        root_cause="data",
+        analysis="",
+        accountable_owner=owner,
+        by=integration,
+    )
+    review_resolve(review=review, expected_version=review.version, by=integration)
+    whats = [(e.who, e.what) for e in incident_timeline(incident)]
+    assert ("Platform Bot", "Root cause: Data") in whats and ("Platform Bot", "Status: In review → Resolved") in whats
