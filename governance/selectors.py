@@ -1,10 +1,13 @@
 """Reads for governance pages, each in a fixed number of queries."""
 
 import datetime
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -47,6 +50,91 @@ def incident_filter(incidents: QuerySet[Incident], params: QueryDict) -> tuple[Q
         incidents = incidents.filter(review__accountable_owner_id=int(owner))
         said.append(f"accountable: {person.name if person else 'nobody by that id'}")
     return incidents, said
+
+
+OWNERS_SHOWN = 10  # bars in "incidents by accountable owner"; the rest share one bar
+NOBODY = "Nobody named"
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median (percentile_cont); other databases compute it in Python."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+class Bar(NamedTuple):
+    """One bar of an incident chart: its label, its count, and the incident-log filter behind it."""
+
+    label: str
+    n: int
+    filter: dict[str, str | int]
+
+
+class IncidentFigures(NamedTuple):
+    counts: dict[str, int]  # total, resolved, overdue and one per severity
+    by_root_cause: list[Bar]
+    by_owner: list[Bar]
+    median_resolve: datetime.timedelta | None
+
+
+def incident_figures(since: datetime.datetime) -> IncidentFigures:
+    """The incidents since `since`, for the dashboard: the counts and the median time to resolve in one
+    query, the bars by root cause and by accountable owner from one grouped query."""
+    today = timezone.localdate()
+    in_period = Incident.objects.filter(occurred_at__gte=since)
+    resolved = Q(review__status=ReviewStatus.RESOLVED)
+    figures: dict[str, Aggregate] = dict(
+        total=Count("pk"),
+        resolved=Count("pk", filter=resolved),
+        overdue=Count("pk", filter=~resolved & Q(review__due_on__lt=today)),
+        **{severity: Count("pk", filter=Q(severity=severity)) for severity in Severity.values},
+    )
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        figures["median"] = Median(F("review__resolved_at") - F("occurred_at"), filter=resolved)
+    incidents = in_period.aggregate(**figures)
+    groups = in_period.values(
+        "review__root_cause", "review__accountable_owner_id", "review__accountable_owner__name"
+    ).annotate(n=Count("pk"))
+    by_cause: dict[str, Bar] = {}
+    by_owner: dict[int | None, Bar] = {}
+    causes = dict(RootCause.choices)
+    for row in groups:
+        cause, owner = row["review__root_cause"], row["review__accountable_owner_id"]
+        before = by_cause.get(cause) or Bar(causes.get(cause, "Not yet known"), 0, {"cause": cause or "none"})
+        by_cause[cause] = before._replace(n=before.n + row["n"])
+        before = by_owner.get(owner) or Bar(
+            row["review__accountable_owner__name"] or NOBODY, 0, {"owner": owner or "none"}
+        )
+        by_owner[owner] = before._replace(n=before.n + row["n"])
+    median = cast(datetime.timedelta | None, incidents.pop("median", None))
+    if not postgres:  # SQLite on a first run: small data, so Python can take the median
+        durations = [
+            resolved_at - created
+            for created, resolved_at in in_period.filter(resolved).values_list("occurred_at", "review__resolved_at")
+            if resolved_at is not None  # always: the database refuses a resolved review without it
+        ]
+        # Timedeltas sort and halve, which is all median() does with them; typeshed asks for numbers.
+        median = statistics.median(durations) if durations else None  # type: ignore[type-var]
+    counts = cast(dict[str, int], incidents)  # aggregate() is typed dict[str, Any]; these are the counts
+    return IncidentFigures(counts, _by_count(by_cause.values()), _top_owners(_by_count(by_owner.values())), median)
+
+
+def _by_count(bars: Iterable[Bar]) -> list[Bar]:
+    return sorted(bars, key=lambda bar: (-bar.n, bar.label))
+
+
+def _top_owners(bars: list[Bar]) -> list[Bar]:
+    """The owners with the most incidents, "Nobody named" always among them, the rest as one bar."""
+    nobody = [bar for bar in bars if bar.filter["owner"] == "none"]
+    named = [bar for bar in bars if bar.filter["owner"] != "none"]
+    if len(named) <= OWNERS_SHOWN + 1:  # one more owner takes a bar of their own, not "1 other owners"
+        return bars
+    shown, rest = named[:OWNERS_SHOWN], named[OWNERS_SHOWN:]
+    others = Bar(f"{len(rest)} other owners", sum(bar.n for bar in rest), {})
+    return sorted(nobody + shown, key=lambda bar: -bar.n) + [others]
 
 
 def incident_get(pk: int) -> Incident:

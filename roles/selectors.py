@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
@@ -47,6 +48,36 @@ POSITION_PREFETCH = [
         to_attr="prefetched_dotted_lines",
     ),
 ]
+
+
+_POSITION_FIELDS = [f.attname for f in Position._meta.concrete_fields]
+
+
+# A chart as a page holds it, named so that the project (marops) can type it without the models.
+ChartShown = Chart
+
+
+class ChartSeats(NamedTuple):
+    """The live chart and the seats of it and of a target chart (a scenario), as the dashboard reads them."""
+
+    live: Chart | None
+    live_positions: list[Position]
+    target_positions: list[Position]
+
+
+def live_and_target_seats(target_id: int | None) -> ChartSeats:
+    """The live chart's and the target's seats, with roles and dotted lines: three queries. Only what
+    the rules and the cost read: no people, and of the chart only its name and status. A target that
+    is the live chart has no target seats."""
+    positions = list(
+        Position.objects.filter(Q(chart__status=ChartStatus.LIVE) | Q(chart_id=target_id))
+        .select_related("chart")
+        .only(*_POSITION_FIELDS, "chart__name", "chart__status")
+        .prefetch_related(*(p for p in POSITION_PREFETCH if p.prefetch_through != "platform_expertise"))
+    )
+    live = [p for p in positions if p.chart.status == ChartStatus.LIVE]
+    target = [p for p in positions if p.chart_id == target_id and p.chart.status != ChartStatus.LIVE]
+    return ChartSeats(live[0].chart if live else None, live, target)
 
 
 def chart_positions(chart: Chart | int) -> list[Position]:

@@ -1,5 +1,6 @@
 """Reads for workflows. Who is accountable is answered in `accountability.py`, once."""
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, cast
 
@@ -11,6 +12,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -25,14 +27,16 @@ from roles.models import Chart, Person
 
 from .accountability import (
     ACCOUNTABLE,
+    BUYER_FACING_AI,
     Accountability,
     GapAnnotated,
     buyer_facing_ai_steps,
     with_accountability,
     with_gap,
     workflow_accountable,
+    workflows_with_accountability,
 )
-from .choices import WorkflowStatus
+from .choices import AgentStatus, FlagKind, StepMode, WorkflowStatus
 from .models import Agent, OwnershipFlag, Platform, Step, Workflow
 
 if TYPE_CHECKING:  # django-stubs is a dev dependency
@@ -101,6 +105,64 @@ def workflow_figures() -> WorkflowFigures:
         )
     )
     return cast(WorkflowFigures, figures)  # aggregate() is typed dict[str, Any]; its keys are these
+
+
+# What the dashboard's selectors return, named so that a page can type them without the models.
+WorkflowAccountability = tuple[Workflow, Accountability]
+StepAccountability = tuple[Step, Accountability]
+AgentNamed = Agent  # an agent with only its name loaded
+
+
+def critical_workflows() -> list[WorkflowAccountability]:
+    """The critical workflows in use, by name, each with its owner and who is accountable: one query."""
+    return workflows_with_accountability(
+        list(
+            with_gap(
+                Workflow.objects.filter(is_critical=True).exclude(status=WorkflowStatus.RETIRED).select_related("owner")
+            ).order_by("name")
+        )
+    )
+
+
+class FlagCount(TypedDict):
+    kind: str
+    label: str
+    n: int
+    oldest: datetime.datetime
+
+
+def open_flag_counts() -> list[FlagCount]:
+    """The open ownership flags by kind, most first: how many, and when the oldest was opened. One query."""
+    kinds = dict(FlagKind.choices)
+    return [
+        cast(FlagCount, row | {"label": kinds.get(row["kind"], row["kind"])})
+        for row in OwnershipFlag.objects.filter(resolved_at__isnull=True)
+        .values("kind")
+        .annotate(n=Count("pk"), oldest=Min("opened_at"))
+        .order_by("-n")
+    ]
+
+
+class StepModeFigures(TypedDict):
+    test_total: int  # the Test: buyer-facing AI steps
+    test_passed: int  # ... of which one person is accountable
+    modes: dict[str, int]  # steps per mode (human, AI-assisted, AI-autonomous)
+
+
+def step_mode_figures() -> StepModeFigures:
+    """Over the steps of workflows in use, in one query: the Test's score, and how many steps run in each mode."""
+    modes = with_gap(Step.objects.exclude(workflow__status=WorkflowStatus.RETIRED), "workflow__owner").aggregate(
+        test_total=Count("pk", filter=BUYER_FACING_AI),
+        test_passed=Count("pk", filter=BUYER_FACING_AI & ACCOUNTABLE),
+        **{mode: Count("pk", filter=Q(mode=mode)) for mode in StepMode.values},
+    )
+    test_total, test_passed = modes.pop("test_total"), modes.pop("test_passed")
+    return {"test_total": test_total, "test_passed": test_passed, "modes": modes}
+
+
+def paused_agents() -> list[AgentNamed]:
+    """The paused agents by name, with only their name loaded: one query."""
+    return list(Agent.objects.filter(status=AgentStatus.PAUSED).only("name").order_by("name"))
 
 
 class WorkflowListed(TypedDict):
@@ -228,6 +290,11 @@ def accountability_test_steps(chart: Chart | None = None) -> "QuerySet[WithAnnot
         .annotate(fails=ExpressionWrapper(~ACCOUNTABLE, output_field=BooleanField()))
         .order_by("-fails", "workflow__name", "order")
     )
+
+
+def accountability_test_failures(*, limit: int) -> list[StepAccountability]:
+    """The Test's first `limit` failing steps, each with why nobody is accountable: one query."""
+    return with_accountability(list(accountability_test_steps().filter(fails=True)[:limit]))
 
 
 def accountability_test_score(chart: Chart | None = None) -> tuple[int, int]:

@@ -105,8 +105,9 @@ def test_two_reviewers_resolving_at_once_exactly_one_wins():
 
     def resolve():
         try:
+            review = Review.objects.get(pk=incident.review.pk)  # both read it before either resolves
             barrier.wait()
-            review_resolve(review=Review.objects.get(pk=incident.review.pk), expected_version=2, by=None)
+            review_resolve(review=review, expected_version=2, by=None)
             outcomes.append("won")
         except ReviewConflict as exc:
             outcomes.append(exc.messages[0])

@@ -139,7 +139,7 @@ def test_a_bar_chart_cuts_long_labels_and_names_them_whole_on_hover():
 
 
 def test_eleven_owners_each_keep_their_own_bar():
-    from marops.dashboard import Bar, _top_owners
+    from governance.selectors import Bar, _top_owners
 
     rows = [Bar(f"Owner {i}", 20 - i, {"owner": i + 1}) for i in range(11)] + [
         Bar("Nobody named", 1, {"owner": "none"})
