@@ -176,7 +176,7 @@ def dashboard(*, period_days: int = 90) -> Dashboard:
     if live is not None:
         facts = rules.ChartFacts(chart=live, positions=seats.live_positions)
         findings = sorted(
-            (f for rule in DASHBOARD_RULES for f in rule(facts)), key=lambda f: rules.Severity.ORDER[f.severity]
+            (f for rule in DASHBOARD_RULES for f in rule(facts)), key=lambda f: rules.FindingSeverity.ORDER[f.severity]
         )
     live_cost = chart_cost(seats.live_positions)
     target_cost = chart_cost(seats.target_positions) if target is not None else None

@@ -13,7 +13,9 @@ from .models import Chart, Person, Position
 from .selectors import chart_positions, people_unplaced
 
 
-class Severity:
+class FindingSeverity:
+    """How much a chart finding matters (incidents have their own scale, governance.choices.Severity)."""
+
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
@@ -77,7 +79,7 @@ def head_reports_to_cmo(facts: ChartFacts) -> list[Finding]:
         findings.append(
             Finding(
                 "head-reports-to-cmo",
-                Severity.HIGH,
+                FindingSeverity.HIGH,
                 f"The Head of Marketing Operations ({head.title}) {through}, not directly to the CMO.",
                 "The function's decisions cross every marketing sub-function; reporting through one of "
                 "them produces conflicts of interest that block AI governance work.",
@@ -101,7 +103,7 @@ def steward_dotted_to_cdo(facts: ChartFacts) -> list[Finding]:
         findings.append(
             Finding(
                 "steward-dotted-to-cdo",
-                Severity.MEDIUM,
+                FindingSeverity.MEDIUM,
                 f"The Data Steward ({steward.title}) has no dotted line to the CDO ({cdos[0].title}).",
                 "Marketing data and customer data should not diverge. The dotted line forces the conversation.",
                 (steward, cdos[0]),
@@ -121,7 +123,7 @@ def pkd_inside_marops(facts: ChartFacts) -> list[Finding]:
         findings.append(
             Finding(
                 "pkd-inside-marops",
-                Severity.MEDIUM,
+                FindingSeverity.MEDIUM,
                 f"The Prompt and Knowledge Designer ({designer.title}) {where}, outside MarOps.",
                 "The role is closer to operations than to content production. Putting it under content "
                 "makes it the writer's helper instead of the system's owner.",
@@ -136,7 +138,7 @@ def head_level(facts: ChartFacts) -> list[Finding]:
     return [
         Finding(
             "head-level",
-            Severity.HIGH,
+            FindingSeverity.HIGH,
             f"The Head of Marketing Operations ({head.title}) is at {head.get_level_display()} level; "
             "the role is Director or VP.",
             "Owns the function, makes the AI governance call, defends the budget and hires the next "
@@ -154,7 +156,7 @@ def missing_role(facts: ChartFacts) -> list[Finding]:
     return [
         Finding(
             "missing-role",
-            Severity.HIGH if key == CoreRole.HEAD_OF_MAROPS else Severity.MEDIUM,
+            FindingSeverity.HIGH if key == CoreRole.HEAD_OF_MAROPS else FindingSeverity.MEDIUM,
             f"No position holds the {label} role.",
             "Hire (or promote) into the missing roles before adding more campaign managers or "
             "coordinators. Small teams may combine roles into one or two heads.",
@@ -177,7 +179,7 @@ def hiring_order(facts: ChartFacts) -> list[Finding]:
     return [
         Finding(
             "hiring-order",
-            Severity.MEDIUM,
+            FindingSeverity.MEDIUM,
             f"{len(vacancies)} coordinator or campaign-manager "
             f"{'vacancy is' if len(vacancies) == 1 else 'vacancies are'} open "
             "while a core MarOps role is missing.",
@@ -193,7 +195,7 @@ def unplaced_person(facts: ChartFacts) -> list[Finding]:
     return [
         Finding(
             "unplaced-person",
-            Severity.LOW,
+            FindingSeverity.LOW,
             f"{person.name} is active but holds no position in the live chart.",
             "Place everyone, so each workflow owner and each expert has a seat and a reporting line.",
         )
@@ -227,7 +229,7 @@ def register_chart_rule(rule: ChartRule) -> ChartRule:
 def findings_from(facts: ChartFacts) -> list[Finding]:
     """Every finding of the chart's rules, most severe first."""
     findings = [finding for rule in RULES for finding in rule(facts)]
-    return sorted(findings, key=lambda f: Severity.ORDER[f.severity])
+    return sorted(findings, key=lambda f: FindingSeverity.ORDER[f.severity])
 
 
 def chart_findings(chart: Chart, positions: list[Position] | None = None) -> list[Finding]:

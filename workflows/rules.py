@@ -1,6 +1,6 @@
 """Rules that need workflows as well as the chart. Registered into roles' chart rules."""
 
-from roles.rules import ChartFacts, Finding, Severity
+from roles.rules import ChartFacts, Finding, FindingSeverity
 
 from .models import Workflow
 
@@ -21,7 +21,7 @@ def platform_organised(facts: ChartFacts) -> list[Finding]:
         findings.append(
             Finding(
                 "platform-organised",
-                Severity.MEDIUM,
+                FindingSeverity.MEDIUM,
                 f"{position.title} is defined by {tools}; {holder} owns no workflow.",
                 "Organise around workflows and decisions, not platforms: give this seat a workflow to "
                 "own, or fold the platform expertise into a role such as Workflow Architect.",
