@@ -66,7 +66,8 @@ def incident_create(
     harm_category: str = "other",
     affected: str = "",
 ) -> Incident:
-    """Log an incident and name who the article's test says is accountable, or why nobody can be.
+    """Log an incident and name who the Test (of “The MarOps Org Chart for the AI Era”) says is
+    accountable, or why nobody can be.
     The page and the API both come here, so the checks on when it happened exist once."""
     if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": "That is in the future."})
@@ -110,7 +111,8 @@ def _incident_flag_key(incident: Incident) -> str:
 
 
 def _open_incident_flag(incident: Incident, reason: str = "") -> None:
-    """The article's test failed for this incident: an ownership flag says so until a review names one owner."""
+    """The Test (of “The MarOps Org Chart for the AI Era”) failed for this incident: an ownership flag
+    says so until a review names one owner."""
     OwnershipFlag.objects.bulk_create(
         [
             OwnershipFlag(
@@ -200,7 +202,7 @@ def review_save(
     )
     if accountable_owner is not None:
         _close_incident_flag(review.incident)
-    else:  # nobody named any more: the article's test fails again until someone is
+    else:  # nobody named any more: the Test of “The MarOps Org Chart for the AI Era” fails again until someone is
         _open_incident_flag(review.incident, reason="the review names nobody accountable.")
     return review
 

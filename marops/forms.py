@@ -12,7 +12,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MigrationPlanForm(forms.ModelForm):
-    """The Leader's dates: the move takes 6–12 months (the article), its steps in order."""
+    """The Leader's dates: the move takes 6–12 months (“The MarOps Org Chart for the AI Era”), its steps in order."""
 
     class Meta:
         model = MigrationPlan

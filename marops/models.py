@@ -33,7 +33,8 @@ class ApiToken(models.Model):
 
 
 class MigrationPlan(models.Model):
-    """The 6–12 month move from today's chart to the 2026 one, in the article's three steps.
+    """The 6–12 month move from today's chart to the 2026 one, in the three steps of
+    “The MarOps Org Chart for the AI Era”.
     Progress is computed from the data; the Leader sets only the dates and the target chart."""
 
     started_on = models.DateField()

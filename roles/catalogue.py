@@ -1,4 +1,4 @@
-"""The role catalogue: the article's four core roles with their 2026 UK bands, the executives,
+"""The role catalogue: the four core roles of “The MarOps Org Chart for the AI Era” with their 2026 UK bands, the executives,
 and the legacy roles a 2022 platform-organised chart has. Editable afterwards in the admin.
 
 `catalogue_sync` takes the Role model as an argument so that the data migration can pass its

@@ -1,6 +1,6 @@
 """What a chart costs: a range, from role bands or actual salaries.
 
-The article: a four-role team is £250–350K all-in and replaces 1–2 layers of coordinators and
+“The MarOps Org Chart for the AI Era”: a four-role team is £250–350K all-in and replaces 1–2 layers of coordinators and
 specialists, so net cost is roughly flat. A position counts its actual salary if set, else the
 band of the highest-paid role it holds, once (a seat combining roles is one salary).
 """

@@ -69,7 +69,7 @@ def chart_facts(chart: Chart, positions: list[Position] | None = None) -> ChartF
 
 
 def head_reports_to_cmo(facts: ChartFacts) -> list[Finding]:
-    """The article: “MarOps reports to the CMO directly. Not to demand gen, not to growth.”"""
+    """“The MarOps Org Chart for the AI Era”: “MarOps reports to the CMO directly. Not to demand gen, not to growth.”"""
     findings = []
     for head in facts.holding(CoreRole.HEAD_OF_MAROPS):
         manager = facts.manager(head)
@@ -90,7 +90,7 @@ def head_reports_to_cmo(facts: ChartFacts) -> list[Finding]:
 
 
 def steward_dotted_to_cdo(facts: ChartFacts) -> list[Finding]:
-    """The article: “Data Steward has a dotted line to the CDO if one exists.”"""
+    """“The MarOps Org Chart for the AI Era”: “Data Steward has a dotted line to the CDO if one exists.”"""
     cdos = facts.holding("cdo")
     if not cdos:
         return []
@@ -113,7 +113,7 @@ def steward_dotted_to_cdo(facts: ChartFacts) -> list[Finding]:
 
 
 def pkd_inside_marops(facts: ChartFacts) -> list[Finding]:
-    """The article: “Prompt and Knowledge Designer reports inside MarOps, not Content.”"""
+    """“The MarOps Org Chart for the AI Era”: “Prompt and Knowledge Designer reports inside MarOps, not Content.”"""
     findings = []
     for designer in facts.holding(CoreRole.PROMPT_KNOWLEDGE_DESIGNER):
         manager = facts.manager(designer)
@@ -134,7 +134,8 @@ def pkd_inside_marops(facts: ChartFacts) -> list[Finding]:
 
 
 def head_level(facts: ChartFacts) -> list[Finding]:
-    """The article: “typically Director or VP level … The function is not delegable to a coordinator.”"""
+    """“The MarOps Org Chart for the AI Era”: “typically Director or VP level … The function is not
+    delegable to a coordinator.”"""
     return [
         Finding(
             "head-level",
@@ -170,7 +171,7 @@ JUNIOR_GENERALIST_ROLES = {"marketing-coordinator", "campaign-manager"}
 
 
 def hiring_order(facts: ChartFacts) -> list[Finding]:
-    """The article: “Junior generalist contraction, senior specialist expansion.”"""
+    """“The MarOps Org Chart for the AI Era”: “Junior generalist contraction, senior specialist expansion.”"""
     if not missing_role(facts):
         return []
     vacancies = tuple(p for p in facts.positions if p.is_vacancy and facts.role_keys[p.pk] & JUNIOR_GENERALIST_ROLES)

@@ -1,10 +1,10 @@
 """Who is accountable? The one definition, in Python for one step and in SQL for many.
 
-The article's test: "If a buyer-facing marketing decision was made wrongly by an AI agent yesterday,
-who *in your MarOps team* is responsible for understanding why and fixing it?", and step 2 of its
-migration: "Assign one MarOps person as owner per workflow". So the accountable person for a step is
-the owner of its workflow, and only if that owner is an active person holding a seat in the live
-chart's MarOps team. Otherwise nobody is, and the `Gap` says which part fails.
+The Test of “The MarOps Org Chart for the AI Era”: "If a buyer-facing marketing decision was made
+wrongly by an AI agent yesterday, who *in your MarOps team* is responsible for understanding why and
+fixing it?", and step 2 of its migration: "Assign one MarOps person as owner per workflow". So the
+accountable person for a step is the owner of its workflow, and only if that owner is an active
+person holding a seat in the live chart's MarOps team. Otherwise nobody is, and the `Gap` says which part fails.
 
 Every screen, command, task and API endpoint asks here: `steps_accountable` (Python, a fixed number of
 queries for any number of steps) and `with_gap` (the same in the database, for lists and counts).
@@ -80,7 +80,8 @@ def reason_expression(*, workflow: str = "name", owner: str = "owner", chart: Ch
 
 @dataclass(frozen=True)
 class Accountability:
-    """The article's test for one step: exactly one person, or the reason there is none."""
+    """The Test of “The MarOps Org Chart for the AI Era” for one step: exactly one person, or the
+    reason there is none."""
 
     person: Person | None
     reason: str = ""

@@ -6,8 +6,8 @@ from .models import Workflow
 
 
 def platform_organised(facts: ChartFacts) -> list[Finding]:
-    """The article: “Platform expertise sits inside roles defined by the workflow they own, not
-    the tool they manage.” A position defined by a platform whose holder owns no workflow."""
+    """“The MarOps Org Chart for the AI Era”: “Platform expertise sits inside roles defined by the
+    workflow they own, not the tool they manage.” A position defined by a platform whose holder owns no workflow."""
     platform_positions = [p for p in facts.positions if any(role.is_platform_role for role in p.role_list())]
     if not platform_positions:
         return []

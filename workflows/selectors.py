@@ -198,11 +198,11 @@ def workflow_list() -> QuerySet[Workflow]:
 
 
 ARTICLE = "“The MarOps Org Chart for the AI Era”"  # the source article, named wherever users read of it
-CRITICAL_RANGE = range(5, 8)  # the article: "Pick the 5-7 most important workflows"
+CRITICAL_RANGE = range(5, 8)  # “The MarOps Org Chart for the AI Era”: "Pick the 5-7 most important workflows"
 
 
 def critical_count_note(count: int) -> str:
-    """Say so when the number of critical workflows is outside the article's 5–7."""
+    """Say so when the number of critical workflows is outside the 5–7 of “The MarOps Org Chart for the AI Era”."""
     if count in CRITICAL_RANGE:
         return ""
     if count < CRITICAL_RANGE.start:
@@ -265,7 +265,7 @@ def flag_list(*, open_only: bool = True) -> QuerySet[OwnershipFlag]:
 
 @dataclass(frozen=True)
 class TestResult:
-    """The article's test over every buyer-facing AI step."""
+    """The Test of “The MarOps Org Chart for the AI Era” over every buyer-facing AI step."""
 
     rows: list[tuple[Step, Accountability]]
 

@@ -2,12 +2,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from workflows.selectors import accountability_test
+from workflows.selectors import ARTICLE, accountability_test
 
 
 class Command(BaseCommand):
     help = (
-        "The article's test: one line per buyer-facing AI step (workflow, step, the accountable person's "
+        f"The Test of {ARTICLE}: one line per buyer-facing AI step (workflow, step, the accountable person's "
         "e-mail or '-', the reason when there is none; tab-separated), then 'score: PASSED/TOTAL'."
     )
 
