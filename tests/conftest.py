@@ -5,7 +5,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
-from marops.demo import DEMO_PASSWORD
+from marops.demo import DEMO_PASSWORD, seed_demo
+from tests.demo_snapshot import DemoSnapshot
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -55,12 +56,20 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture
-def demo(db):
-    """The demo company, as `manage.py seed_demo` makes it."""
-    from marops.demo import seed_demo
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """The demo company, built once per session (tests/demo_snapshot.py); None on SQLite."""
+    with django_db_blocker.unblock():
+        return DemoSnapshot.take()
 
-    seed_demo()
+
+@pytest.fixture
+def demo(db, demo_snapshot):
+    """The demo company, as `manage.py seed_demo` makes it; copied in from the session's snapshot."""
+    if demo_snapshot is None:  # SQLite
+        seed_demo()
+    else:
+        demo_snapshot.load()
 
 
 def make_user(username: str, group: str | None = None, **extra) -> User:

@@ -4,7 +4,7 @@ Test before confirming it, and the target becomes the live chart."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from marops.demo import TARGET_CHART, seed_demo
+from marops.demo import TARGET_CHART
 from roles.models import Chart
 from tests.e2e.test_login import log_in
 from workflows.selectors import accountability_test_score
@@ -16,8 +16,7 @@ def fits_the_screen(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_leader_sees_the_accountability_impact_of_the_2026_target_then_adopts_it(page: Page, live_server):
-    seed_demo()
+def test_leader_sees_the_accountability_impact_of_the_2026_target_then_adopts_it(page: Page, live_server, demo):
     before, after = accountability_test_score(), accountability_test_score(chart=Chart.objects.get(name=TARGET_CHART))
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server.url, "leader")

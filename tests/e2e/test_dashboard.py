@@ -3,14 +3,12 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from marops.demo import seed_demo
 from tests.e2e.test_login import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_cmo_reads_the_dashboard_and_follows_a_figure(page: Page, live_server):
-    seed_demo()
+def test_the_cmo_reads_the_dashboard_and_follows_a_figure(page: Page, live_server, demo):
     log_in(page, live_server.url, "cmo")
     # The demo's 2022 chart: workflow owners outside MarOps fail the Test.
     expect(page.get_by_test_id("tile-test")).to_contain_text("2 / 6")
@@ -40,8 +38,7 @@ def test_the_cmo_reads_the_dashboard_and_follows_a_figure(page: Page, live_serve
     expect(page.locator("table tbody tr")).to_have_count(3)
 
 
-def test_a_leader_sets_the_plan_and_a_bad_date_is_refused(page: Page, live_server):
-    seed_demo()
+def test_a_leader_sets_the_plan_and_a_bad_date_is_refused(page: Page, live_server, demo):
     log_in(page, live_server.url, "leader")
     page.get_by_role("link", name="Dashboard").click()
     page.get_by_text("Set the dates and the target chart…").click()

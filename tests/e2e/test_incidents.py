@@ -4,14 +4,14 @@ resolve it; resolving an incident with nobody accountable is refused."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from marops.demo import seed_demo
 from tests.e2e.test_login import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_log_an_incident_a_review_names_someone_else_and_every_screen_shows_only_them(page: Page, live_server):
-    seed_demo()
+def test_staff_log_an_incident_a_review_names_someone_else_and_every_screen_shows_only_them(
+    page: Page, live_server, demo
+):
     log_in(page, live_server.url, "staff")
     page.get_by_role("link", name="Log an incident").click()
     page.wait_for_load_state()
@@ -58,8 +58,7 @@ def test_staff_log_an_incident_a_review_names_someone_else_and_every_screen_show
     expect(owners).to_contain_text("Mia Chen")
 
 
-def test_resolving_an_incident_with_nobody_accountable_is_refused(page: Page, live_server):
-    seed_demo()
+def test_resolving_an_incident_with_nobody_accountable_is_refused(page: Page, live_server, demo):
     log_in(page, live_server.url, "staff")
     page.get_by_role("link", name="Follow-up email used the old product name").click()
     expect(page.get_by_test_id("accountable")).to_have_text("Nobody can be named.")

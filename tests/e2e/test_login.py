@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from marops.demo import LIVE_CHART, seed_demo
+from marops.demo import LIVE_CHART
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +27,9 @@ def log_in(page: Page, base_url: str, username: str):
         ("admin", "/dashboard/", "Ownership dashboard", "core MarOps roles missing from the live chart"),
     ],
 )
-def test_each_demo_user_logs_in_and_lands_on_their_screen(page: Page, live_server, username, path, heading, visible):
-    seed_demo()
+def test_each_demo_user_logs_in_and_lands_on_their_screen(
+    page: Page, live_server, demo, username, path, heading, visible
+):
     log_in(page, live_server.url, username)
     expect(page).to_have_url(live_server.url + path)
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -39,8 +40,7 @@ def test_each_demo_user_logs_in_and_lands_on_their_screen(page: Page, live_serve
     expect(page.get_by_role("link", name="Admin", exact=True)).to_have_count(1 if username == "admin" else 0)
 
 
-def test_a_wrong_password_keeps_the_user_out_with_a_message(page: Page, live_server):
-    seed_demo()
+def test_a_wrong_password_keeps_the_user_out_with_a_message(page: Page, live_server, demo):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("cmo")
     page.get_by_label("Password").fill("wrong")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from marops.demo import LIVE_CHART, seed_demo
+from marops.demo import LIVE_CHART
 from tests.e2e.test_login import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,8 +17,7 @@ def card(page: Page, title: str):
     return page.locator(".position-card", has=page.get_by_text(title, exact=True))
 
 
-def test_leader_clones_a_scenario_adds_the_missing_role_compares_and_adopts(page: Page, live_server):
-    seed_demo()
+def test_leader_clones_a_scenario_adds_the_missing_role_compares_and_adopts(page: Page, live_server, demo):
     log_in(page, live_server.url, "leader")
     findings = page.get_by_test_id("findings")
     expect(findings).to_contain_text(PKD_MISSING)
@@ -63,8 +62,7 @@ def test_leader_clones_a_scenario_adds_the_missing_role_compares_and_adopts(page
     expect(findings).not_to_contain_text(PKD_MISSING)
 
 
-def test_the_cmo_reads_the_chart_without_edit_controls(page: Page, live_server):
-    seed_demo()
+def test_the_cmo_reads_the_chart_without_edit_controls(page: Page, live_server, demo):
     log_in(page, live_server.url, "cmo")
     page.get_by_role("link", name="Org chart").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(LIVE_CHART)

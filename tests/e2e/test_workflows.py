@@ -4,7 +4,6 @@ ownership flags clear at once, with no scan."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from marops.demo import seed_demo
 from tests.e2e.test_login import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -12,8 +11,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 FLAG = "The owner of “Lead routing”, Tom Nguyen, holds no MarOps seat in the live chart."
 
 
-def test_leader_adds_an_ai_step_assigns_an_owner_and_the_flag_clears(page: Page, live_server):
-    seed_demo()
+def test_leader_adds_an_ai_step_assigns_an_owner_and_the_flag_clears(page: Page, live_server, demo):
     log_in(page, live_server.url, "leader")
     page.get_by_role("link", name="Flags").click()
     expect(page.get_by_text(FLAG, exact=True)).to_be_visible()
