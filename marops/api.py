@@ -26,11 +26,19 @@ from governance.choices import HarmCategory, ReviewStatus, RootCause, Severity
 from governance.models import Incident
 from governance.selectors import incident_get, incident_list
 from governance.services import ReviewConflict, agent_pause, incident_create, review_submit
-from roles.models import Person
+from roles.selectors import person_by_email
 from workflows.accountability import step_accountable, step_accountable_at
 from workflows.history import VIA_API
-from workflows.models import Agent, OwnershipFlag, Step, Workflow
-from workflows.selectors import flag_list, workflow_list
+from workflows.models import Agent, OwnershipFlag, Workflow
+from workflows.selectors import (
+    agent_get,
+    agents_by_name,
+    flag_list,
+    step_for_incident,
+    steps_with_owner,
+    workflow_list,
+    workflows_by_name,
+)
 from workflows.services import workflow_assign_owner
 
 from .tokens import api_token_user
@@ -247,7 +255,7 @@ class FlagOut(Schema):
 def list_workflows(
     request: ApiRequest, response: HttpResponse, page: Query[Page], critical: bool | None = None
 ) -> QuerySet[Workflow]:
-    workflows = Workflow.objects.select_related("owner").order_by("name", "pk")
+    workflows = workflows_by_name()
     if critical is not None:
         workflows = workflows.filter(is_critical=critical)
     return paged(request, response, workflows, page)
@@ -271,10 +279,10 @@ def get_workflow(request: ApiRequest, workflow_id: int) -> Workflow:
 )
 def set_workflow_owner(request: ApiRequest, workflow_id: int, payload: OwnerIn) -> Workflow:
     """Give the workflow its one owner (or none, which is flagged). History records the token's user."""
-    workflow = get_object_or_404(Workflow.objects.select_related("owner"), pk=workflow_id)
+    workflow = get_object_or_404(workflows_by_name(), pk=workflow_id)
     owner = None
     if payload.owner_email is not None:
-        owner = Person.objects.filter(email__iexact=payload.owner_email.strip()).first()
+        owner = person_by_email(payload.owner_email)
         if owner is None:
             raise ValidationError({"owner_email": f"{payload.owner_email} matches no person."})
     # The user comes from the request (BearerToken sets request.user); simple-history's attribute, unknown to the stubs.
@@ -291,7 +299,7 @@ def set_workflow_owner(request: ApiRequest, workflow_id: int, payload: OwnerIn) 
 def accountable_for_step(request: ApiRequest, step_id: int, moment: Query[AsOf]) -> dict[str, Any]:
     """The one person accountable for the step (its workflow's owner), or why nobody can be named; with
     `at`, as of that moment, from the recorded history of owners, seats and people."""
-    step = get_object_or_404(Step.objects.select_related("workflow__owner"), pk=step_id)
+    step = get_object_or_404(steps_with_owner(), pk=step_id)
     at = moment.at
     if at is None:
         result = step_accountable(step)
@@ -318,17 +326,6 @@ def _query_error(name: str, message: str) -> ParamError:
     return ParamError([{"type": "value_error", "loc": ["query", name], "msg": message}])
 
 
-# What logging an incident reads of its step: who is accountable, and the step's agent.
-STEP_FIELDS_FOR_INCIDENT = [
-    "name",
-    "agent__name",
-    "workflow__name",
-    "workflow__owner__name",
-    "workflow__owner__email",
-    "workflow__owner__is_active",
-]
-
-
 @api.post(
     "/incidents",
     response={201: IncidentOut},
@@ -341,13 +338,7 @@ def log_incident(request: ApiRequest, payload: IncidentIn) -> Status[Incident]:
         raise ValidationError({"agent_id": "Give agent_id, or step_id (the agent is then the step's)."})
     step = None
     if payload.step_id is not None:
-        step = (
-            Step.objects.select_related("workflow__owner", "agent")
-            .only(*STEP_FIELDS_FOR_INCIDENT)
-            .filter(pk=payload.step_id)
-            .order_by()
-            .first()
-        )
+        step = step_for_incident(payload.step_id)
         if step is None:
             raise ValidationError({"step_id": f"No step {payload.step_id}."})
     if payload.agent_id is None and step is not None and step.agent_id is None:  # no agent_id: there is a step
@@ -355,7 +346,7 @@ def log_incident(request: ApiRequest, payload: IncidentIn) -> Status[Incident]:
     # Usually the step's own agent, already in hand; the service refuses any other.
     agent = step.agent if step and payload.agent_id in (None, step.agent_id) else None
     # Without the step's agent in hand, agent_id was given (not None).
-    agent = agent or Agent.objects.filter(pk=payload.agent_id).first()  # type: ignore[misc]
+    agent = agent or agent_get(payload.agent_id)  # type: ignore[arg-type]
     if agent is None:
         raise ValidationError({"agent_id": f"No agent {payload.agent_id}."})
     when = payload.occurred_at or timezone.now()
@@ -417,7 +408,7 @@ def resolve_incident(request: ApiRequest, incident_id: int, payload: ResolveIn) 
         incident = incident_get(incident_id)
     except Incident.DoesNotExist as exc:
         raise HttpError(404, f"No incident {incident_id}.") from exc
-    owner = Person.objects.filter(email__iexact=payload.accountable_owner_email.strip()).first()
+    owner = person_by_email(payload.accountable_owner_email)
     if owner is None:
         raise ValidationError({"accountable_owner_email": f"{payload.accountable_owner_email} matches no person."})
     review = incident.review
@@ -460,7 +451,7 @@ def pause_agent(request: ApiRequest, agent_id: int, payload: PauseIn) -> Agent:
     auth=BearerToken("workflows.view_agent", "read agents"),
 )
 def list_agents(request: ApiRequest, response: HttpResponse, page: Query[Page]) -> QuerySet[Agent]:
-    return paged(request, response, Agent.objects.order_by("name", "pk"), page)
+    return paged(request, response, agents_by_name(), page)
 
 
 @api.get(

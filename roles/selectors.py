@@ -166,3 +166,8 @@ def register_adoption_impact(reader: AdoptionImpactReader) -> AdoptionImpactRead
 def chart_adoption_impact(chart: Chart) -> object | None:
     """What adopting `chart` would change, from the registered reader; None if none is registered."""
     return _adoption_impact_readers[0](chart) if _adoption_impact_readers else None
+
+
+def person_by_email(email: str) -> Person | None:
+    """The person with this e-mail, whatever its case (e-mails are unique without regard to case)."""
+    return Person.objects.filter(email__iexact=email.strip()).first()

@@ -258,6 +258,47 @@ def agent_list() -> QuerySet[Agent]:
     return Agent.objects.all()
 
 
+def agents_by_name() -> QuerySet[Agent]:
+    return Agent.objects.order_by("name", "pk")
+
+
+def agent_get(pk: int) -> Agent | None:
+    return Agent.objects.filter(pk=pk).first()
+
+
+def workflows_by_name() -> QuerySet[Workflow]:
+    """Workflows with their owners, in a stable order (the API's pages)."""
+    return Workflow.objects.select_related("owner").order_by("name", "pk")
+
+
+def steps_with_owner() -> QuerySet[Step]:
+    """Steps with their workflow and its owner: what `step_accountable` reads."""
+    return Step.objects.select_related("workflow__owner")
+
+
+# What logging an incident reads of its step: the incident service and the accountability answer.
+STEP_FIELDS_FOR_INCIDENT = [
+    "name",
+    "agent__name",
+    "workflow__name",
+    "workflow__owner__name",
+    "workflow__owner__email",
+    "workflow__owner__is_active",
+]
+
+
+def step_for_incident(pk: int) -> Step | None:
+    """The step an incident is logged against, with its agent, workflow and owner, in one query (the
+    API's hot path: only the columns the service and the answer read)."""
+    return (
+        Step.objects.select_related("workflow__owner", "agent")
+        .only(*STEP_FIELDS_FOR_INCIDENT)
+        .filter(pk=pk)
+        .order_by()
+        .first()
+    )
+
+
 def flag_list(*, open_only: bool = True) -> QuerySet[OwnershipFlag]:
     flags = OwnershipFlag.objects.select_related("workflow", "step__workflow", "agent").order_by("-opened_at", "-pk")
     return flags.filter(resolved_at__isnull=True) if open_only else flags
