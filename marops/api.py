@@ -310,12 +310,21 @@ def accountable_for_step(request: ApiRequest, step_id: int, moment: Query[AsOf])
     return answer | {"reason": result.reason, "at": at}
 
 
-def _past_moment(at: datetime.datetime) -> datetime.datetime:
-    """`at` in UTC (without an offset: in the server's time zone), refused if it is still to come."""
+def _in_utc(moment: datetime.datetime) -> datetime.datetime:
+    """`moment` in UTC (without an offset: in the server's time zone). A moment at the edge of the
+    calendar (year 1 with an offset) cannot be moved: ValueError."""
     try:
-        at = (timezone.make_aware(at) if timezone.is_naive(at) else at).astimezone(datetime.UTC)
+        return (timezone.make_aware(moment) if timezone.is_naive(moment) else moment).astimezone(datetime.UTC)
     except (OverflowError, ValueError) as exc:
-        raise _query_error("at", "That moment cannot be read.") from exc
+        raise ValueError("That moment cannot be read.") from exc
+
+
+def _past_moment(at: datetime.datetime) -> datetime.datetime:
+    """`at` in UTC, refused if it is still to come."""
+    try:
+        at = _in_utc(at)
+    except ValueError as exc:
+        raise _query_error("at", str(exc)) from exc
     if at > timezone.now():
         raise _query_error("at", "That is in the future: ask about a moment that has passed.")
     return at
@@ -349,10 +358,10 @@ def log_incident(request: ApiRequest, payload: IncidentIn) -> Status[Incident]:
     agent = agent or agent_get(payload.agent_id)  # type: ignore[arg-type]
     if agent is None:
         raise ValidationError({"agent_id": f"No agent {payload.agent_id}."})
-    when = payload.occurred_at or timezone.now()
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
-    when = when.astimezone(datetime.UTC)  # answered as stored, as GET /incidents/{id} does
+    try:  # in UTC: answered as stored, as GET /incidents/{id} does
+        when = _in_utc(payload.occurred_at or timezone.now())
+    except ValueError as exc:
+        raise ValidationError({"occurred_at": str(exc)}) from exc
     incident = incident_create(
         reporter=request.auth,
         agent=agent,

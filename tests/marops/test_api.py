@@ -499,3 +499,10 @@ def test_the_page_and_the_api_refuse_the_same_dates_with_the_same_words(as_user,
         )
         assert page.status_code == 422 and said in page.content.decode()
     assert Incident.objects.count() == before
+    edge = api.post(  # the edge of the calendar cannot be moved to UTC: a 422 too, never a 500
+        "/api/v1/incidents",
+        incident_body(step, occurred_at="0001-01-01T00:30:00+01:00"),
+        content_type="application/json",
+    )
+    assert edge.status_code == 422 and edge.json()["detail"][0]["loc"] == ["body", "occurred_at"]
+    assert Incident.objects.count() == before
