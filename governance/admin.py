@@ -12,15 +12,7 @@ from .models import (
     PolicyDecision,
     Review,
 )
-from .services import _close_incident_flag, _open_incident_flag
-
-
-def _incident_flag_sync(review: Review) -> None:
-    """As review_save does: an incident's flag is open while its review names nobody accountable."""
-    if review.accountable_owner_id is not None:
-        _close_incident_flag(review.incident)
-    else:
-        _open_incident_flag(review.incident, reason="the review names nobody accountable.")
+from .services import incident_flag_sync
 
 
 @admin.register(PolicyDecision)
@@ -97,7 +89,7 @@ class IncidentAdmin(admin.ModelAdmin):
         for review_form in formset.forms:
             changed = "accountable_owner" in review_form.changed_data
             if changed and review_form not in formset.deleted_forms:
-                _incident_flag_sync(review_form.instance)
+                incident_flag_sync(review_form.instance)
 
 
 class CorrectiveActionInline(admin.TabularInline):
@@ -118,7 +110,7 @@ class ReviewAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Review, form: "ModelForm[Review]", change: bool) -> None:
         super().save_model(request, obj, form, change)
         if "accountable_owner" in form.changed_data:
-            _incident_flag_sync(obj)
+            incident_flag_sync(obj)
 
 
 @admin.register(CorrectiveAction)

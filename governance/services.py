@@ -200,11 +200,17 @@ def review_save(
         accountable_owner=accountable_owner,
         status=status,
     )
-    if accountable_owner is not None:
-        _close_incident_flag(review.incident)
-    else:  # nobody named any more: the Test of “The MarOps Org Chart for the AI Era” fails again until someone is
-        _open_incident_flag(review.incident, reason="the review names nobody accountable.")
+    incident_flag_sync(review)
     return review
+
+
+def incident_flag_sync(review: Review) -> None:
+    """An incident's ownership flag is open exactly while its review names nobody accountable (the Test
+    of “The MarOps Org Chart for the AI Era” fails for it until someone is named)."""
+    if review.accountable_owner_id is not None:
+        _close_incident_flag(review.incident)
+    else:
+        _open_incident_flag(review.incident, reason="the review names nobody accountable.")
 
 
 @transaction.atomic
@@ -390,11 +396,7 @@ def agent_retire(*, agent: Agent, reason: str, by: User) -> KillSwitchEvent:
         to=AgentStatus.RETIRED,
         action=KillSwitchAction.RETIRE,
     )
-    # Its "acts in no workflow" flag is answered now, not at the next scan.
-    OwnershipFlag.objects.filter(agent=agent, kind=FlagKind.AGENT_IN_NO_WORKFLOW, resolved_at__isnull=True).update(
-        resolved_at=timezone.now()
-    )
-    return event
+    return event  # its "acts in no workflow" flag closed with the switch's flag refresh
 
 
 # --- the registers: data sources, knowledge assets and their output audits -------------------------

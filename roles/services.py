@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .choices import ChartStatus
 from .models import Chart, Person, Position, PositionRole, Role
+from .selectors import people_planned
 
 # Who is accountable depends on the live chart's seats and on people being active (docs/design.md: "Every
 # change that affects the answer updates the affected flags in the same transaction"). roles imports
@@ -390,7 +391,7 @@ def chart_adopt(*, chart: Chart, by: User | None = None) -> Chart:
 def _planned_people_join(*, chart: Chart, by: User | None = None) -> list[Person]:
     """The planned people seated in `chart` become real, active people (history recorded); planned
     people of other scenarios stay planned."""
-    people = list(Person.objects.filter(is_planned=True, positions__chart=chart).order_by("pk"))
+    people = list(people_planned(chart))
     if not people:
         return []
     Person.objects.filter(pk__in=[person.pk for person in people]).update(is_planned=False, is_active=True)

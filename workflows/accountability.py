@@ -163,10 +163,12 @@ def with_accountability(rows: Sequence[Step], chart: Chart | None = None) -> lis
 
 
 def workflows_with_accountability(
-    rows: "Sequence[WithAnnotations[Workflow, GapAnnotated]]", chart: Chart | None = None
+    rows: "Sequence[WithAnnotations[Workflow, GapAnnotated]]",
+    chart: Chart | None = None,
+    name: str = "accountability_gap",
 ) -> list[tuple[Workflow, Accountability]]:
-    """Workflows selected with `with_gap(…, "owner")` paired with their answers, with no query."""
-    return [(workflow, _from_gap(workflow, workflow.accountability_gap, chart)) for workflow in rows]
+    """Workflows selected with `with_gap(…, "owner", chart, name)` paired with their answers, with no query."""
+    return [(workflow, _from_gap(workflow, getattr(workflow, name), chart)) for workflow in rows]
 
 
 def _from_gap(workflow: Workflow, gap: str, chart: Chart | None) -> Accountability:
