@@ -1,7 +1,11 @@
-from django.contrib import admin
-from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from typing import Any
 
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest, HttpResponse
+
+from .choices import ReviewStatus
 from .models import (
     CorrectiveAction,
     DataSource,
@@ -15,12 +19,27 @@ from .models import (
 from .services import incident_flag_sync
 
 
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """History that is only ever added to, and only by its service (which checks who may and keeps the
+    agent in step): admin shows it, never adds, changes or deletes it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(PolicyDecision)
-class PolicyDecisionAdmin(admin.ModelAdmin):
+class PolicyDecisionAdmin(AppendOnlyAdmin):
+    """Made on the agent's page by the Head of MarOps (governance.services.policy_decide)."""
+
     list_display = ["agent", "allowed_mode", "decided_by", "decided_on"]
     list_filter = ["allowed_mode", "decided_on"]
     search_fields = ["agent__name", "rationale"]
-    autocomplete_fields = ["agent", "decided_by"]
 
 
 @admin.register(DataSource)
@@ -55,17 +74,31 @@ class OutputAuditAdmin(admin.ModelAdmin):
 
 
 @admin.register(KillSwitchEvent)
-class KillSwitchEventAdmin(admin.ModelAdmin):
+class KillSwitchEventAdmin(AppendOnlyAdmin):
+    """Pulled on the agent's page (governance.services.agent_pause, agent_resume, agent_retire)."""
+
     list_display = ["agent", "action", "by", "at", "reason"]
     list_filter = ["action"]
     search_fields = ["agent__name", "reason"]
 
 
+def _kept(incident: Incident | None) -> bool:
+    """Still within its retention period (see governance.models.RETENTION)."""
+    return incident is not None and not incident.is_past_retention
+
+
 class ReviewInline(admin.StackedInline):
     model = Review
     extra = 0
+    max_num = 1
+    can_delete = False  # one review per incident: it goes only with its incident
     autocomplete_fields = ["accountable_owner"]
     exclude = ["version"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
+        """A resolved review is closed, as on its page (governance.services.review_save)."""
+        resolved = obj is not None and Review.objects.filter(incident=obj, status=ReviewStatus.RESOLVED).exists()
+        return super().has_change_permission(request, obj) and not resolved
 
 
 @admin.register(Incident)
@@ -77,6 +110,11 @@ class IncidentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agent", "step", "accountable_when_logged"]
     date_hierarchy = "occurred_at"
     inlines = [ReviewInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
+        """Kept at least six months after its review is resolved (EU AI Act, Article 26(6)); the bulk
+        action asks this of each incident and deletes none if one is kept."""
+        return super().has_delete_permission(request, obj) and not _kept(obj)
 
     def save_formset(
         self,
@@ -95,17 +133,45 @@ class IncidentAdmin(admin.ModelAdmin):
 class CorrectiveActionInline(admin.TabularInline):
     model = CorrectiveAction
     extra = 0
+    can_delete = False  # kept with the incident's history; mark it done instead
     autocomplete_fields = ["assignee"]
 
 
+class KeptWithIncidentAdmin(admin.ModelAdmin):
+    """A review and its corrective actions are deleted only with their incident, once it is past its
+    retention period (asked of each when the incident is deleted), never on their own."""
+
+    def incident_of(self, obj: Any) -> Incident:
+        raise NotImplementedError
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or not _kept(self.incident_of(obj)))
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        raise PermissionDenied("Deleted only with its incident.")
+
+
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(KeptWithIncidentAdmin):
     list_display = ["incident", "status", "root_cause", "accountable_owner", "due_on", "resolved_at"]
     list_filter = ["status", "root_cause"]
     search_fields = ["incident__summary", "analysis"]
     list_select_related = ["incident", "accountable_owner"]
     autocomplete_fields = ["accountable_owner"]
     inlines = [CorrectiveActionInline]
+
+    def incident_of(self, obj: Review) -> Incident:
+        return obj.incident
+
+    def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
+        """A resolved review is closed, as on its page (governance.services.review_save); its actions
+        are still ticked off on the incident's page, which records each tick in the timeline."""
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_resolved)
 
     def save_model(self, request: HttpRequest, obj: Review, form: "ModelForm[Review]", change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -114,8 +180,11 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(admin.ModelAdmin):
+class CorrectiveActionAdmin(KeptWithIncidentAdmin):
     list_display = ["description", "assignee", "due_on", "is_done"]
     list_filter = ["is_done"]
     search_fields = ["description"]
     autocomplete_fields = ["assignee"]
+
+    def incident_of(self, obj: CorrectiveAction) -> Incident:
+        return obj.review.incident

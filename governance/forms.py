@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from core.ids import is_id
+from core.validators import InputRules
 from roles.models import Person
 from workflows.choices import AllowedMode
 from workflows.models import Agent, Step
@@ -13,8 +14,10 @@ from .choices import HarmCategory, RootCause, Severity
 from .models import DataSource, KnowledgeAsset, OutputAudit
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(InputRules, forms.Form):
     """Log an incident in under a minute: only agent, what happened and severity are required."""
+
+    service_checks = ("occurred_at",)  # incident_create checks when it happened, in the API's words too
 
     agent = forms.ModelChoiceField(queryset=Agent.objects.all(), help_text="Type to search.")
     step = forms.ModelChoiceField(
@@ -45,7 +48,7 @@ class IncidentForm(forms.Form):
         step.label_from_instance = lambda s: f"{s.workflow.name} · {s.order}. {s.name}"  # type: ignore[method-assign,assignment]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(InputRules, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     root_cause = forms.ChoiceField(choices=[("", "— not yet known —"), *RootCause.choices], required=False)
     analysis = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -63,22 +66,22 @@ class ReviewForm(forms.Form):
     )
 
 
-class CorrectiveActionForm(forms.Form):
+class CorrectiveActionForm(InputRules, forms.Form):
     description = forms.CharField(max_length=500, label="Corrective action")
     assignee = forms.ModelChoiceField(queryset=Person.objects.filter(is_active=True))
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Due")
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(InputRules, forms.Form):
     allowed_mode = forms.ChoiceField(choices=AllowedMode.choices, label="What the agent may do")
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class KillSwitchForm(forms.Form):
+class KillSwitchForm(InputRules, forms.Form):
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DataSourceForm(forms.ModelForm):
+class DataSourceForm(InputRules, forms.ModelForm):
     class Meta:
         model = DataSource
         fields = [
@@ -99,14 +102,14 @@ class DataSourceForm(forms.ModelForm):
         }
 
 
-class KnowledgeAssetForm(forms.ModelForm):
+class KnowledgeAssetForm(InputRules, forms.ModelForm):
     class Meta:
         model = KnowledgeAsset
         fields = ["name", "kind", "version", "description", "owner", "agents"]
         widgets = {"agents": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 2})}
 
 
-class OutputAuditForm(forms.ModelForm):
+class OutputAuditForm(InputRules, forms.ModelForm):
     def clean_audited_on(self) -> datetime.date:
         audited_on: datetime.date = self.cleaned_data["audited_on"]
         if audited_on > timezone.localdate():

@@ -1,6 +1,10 @@
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import ProtectedError
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -13,6 +17,18 @@ from workflows.models import Agent, Step
 from .choices import AssetKind, HarmCategory, KillSwitchAction, ReviewStatus, RootCause, Severity
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+# The EU AI Act (Article 26(6)) has deployers keep the logs of their high-risk AI systems for at least
+# six months. An incident, its review, its corrective actions and their history are kept at least that
+# long after the review is resolved; an open review is never deleted.
+RETENTION = datetime.timedelta(days=183)
+
+
+def _append_only(record: models.Model) -> None:
+    if not record._state.adding:
+        raise ProtectedError(
+            f"{record._meta.verbose_name} records are append-only: record a new one instead.", {record}
+        )
 
 
 def score_constraint(field: str, app_model: str) -> models.CheckConstraint:
@@ -44,6 +60,14 @@ class PolicyDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent}: {self.get_allowed_mode_display()} ({self.decided_on})"
+
+    # Append-only: a governance call is history; a new call supersedes it (governance.services.policy_decide).
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _append_only(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        raise ProtectedError("A governance call is kept: record a new call instead.", {self})
 
 
 class DataSource(models.Model):
@@ -124,7 +148,8 @@ class OutputAudit(models.Model):
 class KillSwitchEvent(models.Model):
     """Who pulled the plug on an agent (or resumed it), when and why."""
 
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="kill_switch_events")
+    # PROTECT: the kill switch's record outlives any attempt to delete its agent.
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="kill_switch_events")
     action = models.CharField(max_length=10, choices=KillSwitchAction.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
@@ -141,6 +166,29 @@ class KillSwitchEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.get_action_display().lower()} by {self.by}"
+
+    # Append-only: who pulled the plug, when and why is never rewritten nor removed.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _append_only(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        raise ProtectedError("The kill switch's history is kept: who pulled the plug, when and why.", {self})
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def past_retention(self) -> "IncidentQuerySet":
+        """Incidents that may be deleted: their review resolved more than RETENTION ago."""
+        return self.filter(review__status=ReviewStatus.RESOLVED, review__resolved_at__lte=timezone.now() - RETENTION)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        kept = self.exclude(pk__in=self.past_retention().values("pk"))
+        if kept.exists():
+            raise ProtectedError(
+                "Incidents are kept at least six months after their review is resolved (EU AI Act, Article 26(6)).",
+                set(kept[:10]),
+            )
+        return super().delete()
 
 
 class Incident(models.Model):
@@ -171,6 +219,8 @@ class Incident(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = IncidentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-occurred_at"]
         constraints = [
@@ -180,6 +230,30 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def kept_until(self) -> datetime.datetime | None:
+        """The earliest moment it may be deleted; None while its review is open."""
+        review = Review.objects.filter(incident=self).only("status", "resolved_at").first()
+        if review is None or review.status != ReviewStatus.RESOLVED or review.resolved_at is None:
+            return None
+        return review.resolved_at + RETENTION
+
+    @property
+    def is_past_retention(self) -> bool:
+        kept_until = self.kept_until
+        return kept_until is not None and kept_until <= timezone.now()
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        """Its review, corrective actions and their history go with it, so it goes only once the
+        retention period is over."""
+        if not self.is_past_retention:
+            raise ProtectedError(
+                f"“{self.summary}” is kept at least six months after its review is resolved "
+                "(EU AI Act, Article 26(6)).",
+                {self},
+            )
+        return super().delete(using=using, keep_parents=keep_parents)
 
     @property
     def accountable(self) -> Person | None:
@@ -238,12 +312,23 @@ class Review(models.Model):
         return self.status == ReviewStatus.RESOLVED
 
     @property
+    def accepts_actions(self) -> bool:
+        """New corrective actions go on an open review; a resolved one's follow-ups are a new incident."""
+        return not self.is_resolved
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        raise ProtectedError("A review goes only with its incident (one review per incident).", {self})
+
+    @property
     def is_overdue(self) -> bool:
         """Still open past its deadline (the incident log's "overdue" filter says the same)."""
         return not self.is_resolved and self.due_on < timezone.localdate()
 
 
 class CorrectiveAction(models.Model):
+    """Something to put right, ticked off when done, even after the review is resolved (the timeline
+    records each tick)."""
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()
     assignee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="corrective_actions")
@@ -256,3 +341,6 @@ class CorrectiveAction(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        raise ProtectedError("A corrective action goes only with its incident; mark it done instead.", {self})

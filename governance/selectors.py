@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from core.ids import is_id
 from roles.models import Person
+from workflows.accountability import Accountability, step_accountable
+from workflows.models import Agent, Step
+from workflows.selectors import agent_accountable, step_for_incident
 
 from .choices import ReviewStatus, RootCause, Severity
 from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
@@ -139,6 +142,25 @@ def _top_owners(bars: list[Bar]) -> list[Bar]:
 
 def incident_get(pk: int) -> Incident:
     return incident_list().prefetch_related("review__actions__assignee").get(pk=pk)
+
+
+def incident_only_step(agent_id: object) -> int | None:
+    """The id of the agent's step when it acts in exactly one (the incident form pre-selects it)."""
+    if not is_id(agent_id):
+        return None
+    steps = list(Step.objects.filter(agent_id=agent_id).values_list("pk", flat=True)[:2])
+    return steps[0] if len(steps) == 1 else None
+
+
+def incident_accountable_preview(*, agent_id: object, step_id: object) -> Accountability | None:
+    """Who logging an incident against this agent and step would name, before it is saved: the answer
+    `incident_create` records (the step's, or the agent's single owner when the step is not known).
+    None until an agent is chosen."""
+    step = step_for_incident(int(step_id)) if is_id(step_id) else None
+    if step is not None and (not is_id(agent_id) or step.agent_id == int(agent_id)):
+        return step_accountable(step)
+    agent = Agent.objects.filter(pk=agent_id).first() if is_id(agent_id) else None
+    return agent_accountable(agent) if agent is not None else None
 
 
 def data_source_list() -> QuerySet[DataSource]:

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.validators import EARLIEST_YEAR, text_errors
 from roles.models import Person
 from roles.selectors import head_of_marops
 from workflows.accountability import step_accountable
@@ -30,7 +31,7 @@ from .models import (
     Review,
 )
 
-EARLIEST_INCIDENT_YEAR = 2000  # an AI agent's incident cannot be older; earlier dates are typing slips
+EARLIEST_INCIDENT_YEAR = EARLIEST_YEAR  # an AI agent's incident cannot be older; earlier dates are typing slips
 REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 DEFAULT_REVIEW_DAYS = 10  # critical: 3 days, high: 5 business days (review_due_on)
 
@@ -68,11 +69,18 @@ def incident_create(
 ) -> Incident:
     """Log an incident and name who the Test (of “The MarOps Org Chart for the AI Era”) says is
     accountable, or why nobody can be.
-    The page and the API both come here, so the checks on when it happened exist once."""
+    The page and the API both come here, so the checks on what it says and when it happened exist once."""
+    if errors := text_errors({"summary": summary, "affected": affected}, {"description": description}):
+        raise ValidationError(errors)
+    if timezone.is_naive(occurred_at):  # without an offset: in the server's time zone
+        occurred_at = timezone.make_aware(occurred_at)
+    # Compared before any conversion: the calendar's edges (year 9999 west of Greenwich, year 1 east
+    # of it) cannot be moved to UTC, and both are refused here.
     if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": "That is in the future."})
     if occurred_at.year < EARLIEST_INCIDENT_YEAR:
         raise ValidationError({"occurred_at": f"That is before {EARLIEST_INCIDENT_YEAR}."})
+    occurred_at = occurred_at.astimezone(datetime.UTC)  # as stored, and as the API answers it
     if step is not None and step.agent_id != agent.pk:
         raise ValidationError({"step": f"{agent.name} does not act in the step “{step.name}”."})
     accountability = step_accountable(step) if step is not None else agent_accountable(agent)
@@ -174,6 +182,8 @@ def review_save(
     """Record the analysis and the one accountable owner. The incident has exactly one accountable
     person at every moment: named from its step when logged, changed only here, and a change of a
     named person needs its reason, which the incident's timeline keeps with who made it."""
+    if errors := text_errors({"owner_change_reason": owner_change_reason}, {"analysis": analysis}):
+        raise ValidationError(errors)
     if review.status == ReviewStatus.RESOLVED:
         raise ValidationError("This review is resolved; it can no longer be changed.")
     if accountable_owner is not None and not accountable_owner.is_active:
@@ -273,7 +283,7 @@ def _close_incident_flag(incident: Incident) -> None:
 def corrective_action_add(
     *, review: Review, description: str, assignee: Person, due_on: datetime.date
 ) -> CorrectiveAction:
-    if review.status == ReviewStatus.RESOLVED:
+    if not review.accepts_actions:
         raise ValidationError("This review is resolved; add follow-up actions to a new incident.")
     if not description.strip():
         raise ValidationError({"description": "Describe the action."})
@@ -283,8 +293,15 @@ def corrective_action_add(
 
 
 @transaction.atomic
-def corrective_action_set_done(*, action: CorrectiveAction, done: bool) -> CorrectiveAction:
+def corrective_action_set_done(*, action: CorrectiveAction, done: bool, by: User) -> CorrectiveAction:
+    """Tick a corrective action off (or reopen it), before or after the review is resolved: the work
+    often finishes after the incident is closed. The incident's timeline records who, when and which
+    way; setting the state it already has records nothing (a second click of a stale page)."""
+    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    if action.is_done == done:
+        return action
     action.is_done = done
+    action._history_user = by  # type: ignore[attr-defined]  # simple-history prefers it to the request's user
     action.save(update_fields=["is_done"])
     return action
 
@@ -293,6 +310,8 @@ def corrective_action_set_done(*, action: CorrectiveAction, done: bool) -> Corre
 def policy_decide(*, agent: Agent, allowed_mode: str, rationale: str, by: User) -> PolicyDecision:
     """The AI governance call: "Makes the AI governance call when there is one to make" is the Head
     of Marketing Operations' job, so only the person holding that role in the live chart may."""
+    if Agent.objects.select_for_update().get(pk=agent.pk).is_retired:  # locked: not retired meanwhile
+        raise ValidationError(f"{agent.name} is retired: it acts nowhere, so there is no call to make.")
     head = head_of_marops()
     person = getattr(by, "person", None)
     if head is None:
@@ -324,6 +343,8 @@ def _agent_switch(
 ) -> KillSwitchEvent:
     """The kill switch's one shape: lock the agent, refuse if `refusal(agent)` says why, require a
     reason, then change its status and record who, when and why."""
+    if errors := text_errors({}, {"reason": reason}):
+        raise ValidationError(errors)
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
     if message := refusal(agent):
         raise ValidationError(message)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("incidents/", views.incident_index, name="incident-list"),
     path("incidents/new/", views.incident_log, name="incident-log"),
     path("incidents/steps/", views.incident_step_options, name="incident-step-options"),
+    path("incidents/accountable/", views.incident_accountable, name="incident-accountable"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
     path("incidents/<int:pk>/review/", views.review_update, name="review-update"),
     path("incidents/<int:pk>/actions/", views.action_add, name="action-add"),

@@ -18,7 +18,7 @@ from core.htmx import apply_service, form_errors_text
 from core.ids import is_id
 from core.views import PageRequest, page_of, read_only
 from roles.selectors import head_of_marops
-from workflows.accountability import step_accountable_at, with_accountability
+from workflows.accountability import Accountability, step_accountable_at, with_accountability
 from workflows.models import Agent
 from workflows.selectors import accountability_test_score, accountability_test_steps
 
@@ -37,9 +37,11 @@ from .models import CorrectiveAction, Incident, KillSwitchEvent, KnowledgeAsset
 from .rules import governance_findings
 from .selectors import (
     data_source_list,
+    incident_accountable_preview,
     incident_filter,
     incident_get,
     incident_list,
+    incident_only_step,
     incident_timeline,
     knowledge_asset_list,
 )
@@ -86,7 +88,9 @@ def incident_index(request: PageRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("governance.add_incident", raise_exception=True)
 def incident_log(request: PageRequest) -> HttpResponse:
-    form = IncidentForm(request.POST if request.method == "POST" else None, initial={"agent": request.GET.get("agent")})
+    agent_id = request.GET.get("agent")
+    initial = {"agent": agent_id, "step": incident_only_step(agent_id)}
+    form = IncidentForm(request.POST if request.method == "POST" else None, initial=initial)
     created: list[Incident] = []
 
     def save(form: IncidentForm) -> None:
@@ -94,16 +98,33 @@ def incident_log(request: PageRequest) -> HttpResponse:
 
     if request.method == "POST" and apply_service(form, save):
         return redirect("governance:incident-detail", created[0].pk)
-    return render(request, "governance/incident_form.html", {"form": form}, status=422 if form.errors else 200)
+    context = {"form": form, "preview": _accountable_preview(form.data if form.is_bound else initial)}
+    return render(request, "governance/incident_form.html", context, status=422 if form.errors else 200)
+
+
+def _accountable_preview(values: Any) -> Accountability | None:
+    return incident_accountable_preview(agent_id=values.get("agent"), step_id=values.get("step"))
 
 
 @read_only
 @require_GET
 @permission_required("governance.add_incident", raise_exception=True)
 def incident_step_options(request: PageRequest) -> HttpResponse:
-    """The step picker for the chosen agent (htmx swaps it in when the agent changes)."""
-    form = IncidentForm(initial={"agent": request.GET.get("agent")})
-    return render(request, "governance/incident_form.html#step-field", {"form": form})
+    """The step picker for the chosen agent (htmx swaps it in when the agent changes), its only step
+    chosen if it acts in one, with who would be accountable."""
+    initial = {"agent": request.GET.get("agent"), "step": incident_only_step(request.GET.get("agent"))}
+    context = {"form": IncidentForm(initial=initial), "preview": _accountable_preview(initial)}
+    return render(request, "governance/incident_form.html#step-field", context)
+
+
+@read_only
+@require_GET
+@permission_required("governance.add_incident", raise_exception=True)
+def incident_accountable(request: PageRequest) -> HttpResponse:
+    """Who logging the incident would name, before saving (htmx asks when the step changes)."""
+    return render(
+        request, "governance/incident_form.html#accountable-preview", {"preview": _accountable_preview(request.GET)}
+    )
 
 
 def _detail(
@@ -133,6 +154,9 @@ def _detail(
         ),
         "action_form": action_form or CorrectiveActionForm(initial={"due_on": review.due_on}),
         "can_review": request.user.has_perm("governance.change_review"),
+        # A resolved review takes no new actions, but its actions can still be ticked off (and reopened).
+        "can_add_actions": review.accepts_actions and request.user.has_perm("governance.add_correctiveaction"),
+        "can_tick_actions": request.user.has_perm("governance.change_correctiveaction"),
         "error": error,
     }
     return render(request, "governance/incident_detail.html", context, status=status)
@@ -197,14 +221,21 @@ def action_add(request: PageRequest, pk: int) -> HttpResponse:
     if apply_service(form, lambda f: corrective_action_add(review=incident.review, **f.cleaned_data)):
         messages.success(request, "Corrective action added.")
         return redirect("governance:incident-detail", pk)
+    if not incident.review.accepts_actions:  # the page shows no form to add one: say why at the top
+        return _detail(request, incident, status=409, error=form_errors_text(form))
     return _detail(request, incident, action_form=form, status=422)
 
 
 @require_POST
 @permission_required("governance.change_correctiveaction", raise_exception=True)
 def action_toggle(request: PageRequest, pk: int) -> HttpResponse:
+    """Tick a corrective action off or reopen it, resolved review or not. The button sends the state it
+    asks for (`done`), so a second click on a stale page changes nothing; without it, the action flips."""
     action = get_object_or_404(CorrectiveAction.objects.select_related("review"), pk=pk)
-    corrective_action_set_done(action=action, done=not action.is_done)
+    asked = request.POST.get("done")
+    done = asked == "1" if asked in ("0", "1") else not action.is_done
+    corrective_action_set_done(action=action, done=done, by=request.user)
+    messages.success(request, f"{'Done' if done else 'Reopened'}: {action.description[:80]}")
     return redirect("governance:incident-detail", action.review.incident_id)
 
 
@@ -334,6 +365,8 @@ def agent_policy(request: PageRequest, pk: int) -> HttpResponse:
     if apply_service(form, lambda f: policy_decide(agent=agent, by=request.user, **f.cleaned_data)):
         messages.success(request, f"Governance call recorded: {agent.name} — {agent.get_allowed_mode_display()}.")
         return redirect("governance:agent-detail", pk)
+    if agent.is_retired:  # the page shows no policy form for a retired agent: say why at the top
+        return _agent_page(request, pk, status=409, error=form_errors_text(form))
     return _agent_page(request, pk, status=403 if form.non_field_errors() else 422, policy_form=form)
 
 
@@ -348,14 +381,18 @@ def _kill_switch(
     done: str,
     level: int = messages.SUCCESS,
     form_key: Literal["pause_form", "retire_form"] = "pause_form",
+    shown: Callable[[Agent], bool] = lambda agent: agent.is_active,
 ) -> HttpResponse:
     """Pause, resume or retire: the service records who, when and why; a refusal shows on the agent
-    page, in the form that was sent (its reason kept)."""
+    page, in the form that was sent (its reason kept), or at the top when the agent's state leaves that
+    form off the page (`shown`: a retired agent has no pause form)."""
     agent = get_object_or_404(Agent, pk=pk)
     form = KillSwitchForm(request.POST)
     if apply_service(form, lambda f: service(agent=agent, reason=f.cleaned_data["reason"], by=request.user)):
         messages.add_message(request, level, done.format(agent=agent.name))
         return redirect("governance:agent-detail", pk)
+    if not shown(agent):
+        return _agent_page(request, pk, status=409, error=form_errors_text(form))
     sent: AgentForms = {}
     sent[form_key] = form
     return _agent_page(request, pk, status=422, **sent)  # the form shows its own errors
@@ -372,13 +409,20 @@ def agent_pause_view(request: PageRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("workflows.resume_agent", raise_exception=True)
 def agent_resume_view(request: PageRequest, pk: int) -> HttpResponse:
-    return _kill_switch(request, pk, agent_resume, "{agent} is running again.")
+    return _kill_switch(request, pk, agent_resume, "{agent} is running again.", shown=lambda agent: agent.is_paused)
 
 
 @require_POST
 @permission_required("workflows.retire_agent", raise_exception=True)
 def agent_retire_view(request: PageRequest, pk: int) -> HttpResponse:
-    return _kill_switch(request, pk, agent_retire, "{agent} is retired.", form_key="retire_form")
+    return _kill_switch(
+        request,
+        pk,
+        agent_retire,
+        "{agent} is retired.",
+        form_key="retire_form",
+        shown=lambda agent: not agent.is_retired,
+    )
 
 
 @read_only

@@ -1,26 +1,41 @@
 """The JSON API (/api/v1/): platforms and agents report incidents and ask "who is accountable?".
 
 Bearer tokens (profile page or `manage.py create_api_token USERNAME`). No token: 401. A user whose
-groups may not do it: 403. A bad payload: 422 with the field errors. A refused call writes nothing:
-every write goes through the same services as the screens, each in one transaction.
+groups may not do it: 403. An unknown object or address: 404. A review changed since it was read: 409.
+A bad payload or query (a parameter given twice included): 422 with the field errors. The database out
+of reach: 503 with Retry-After. Every answer, errors included, is JSON, and the OpenAPI document lists
+each operation's errors. A refused call writes nothing: every write goes through the same services as
+the screens, and the whole call is one transaction, rolled back on a server error.
 """
 
 import datetime
+import functools
+import logging
 import math
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from django.contrib.auth.models import User
+from django.core import signals
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as ParamError
+from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer
+from pydantic import AfterValidator
+from pydantic.config import JsonDict
+from pydantic_core import PydanticCustomError
 
+from core.validators import BIGINT_MAX, INT_MAX, text_problem
 from core.views import PAGE_SIZE
 from governance.choices import HarmCategory, ReviewStatus, RootCause, Severity
 from governance.models import Incident
@@ -68,16 +83,140 @@ class BearerToken(HttpBearer):
         return user
 
 
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store NUL characters in text
+logger = logging.getLogger("django.request")  # where Django reports server errors (mail to admins, logs)
+RETRY_AFTER = 30  # seconds: a database restart or failover
 
 
-api = NinjaAPI(
+class OnceEachParser(Parser):
+    """Query parameters as django-ninja reads them, except that one given twice (`?page=1&page=2`) is
+    a 422 naming it rather than silently the last one."""
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        where = "query" if data is request.GET else "form"
+        repeated = [
+            {"type": "repeated", "loc": [where, key], "msg": f"Given {len(values)} times; give it once."}
+            for key, values in data.lists()
+            if key not in list_fields and len(values) > 1
+        ]
+        if repeated:
+            raise ParamError(repeated)
+        return super().parse_querydict(data, list_fields, request)
+
+
+class JsonErrorsAPI(NinjaAPI):
+    """django-ninja answers its operations' refusals in JSON; this makes every other answer JSON too: an
+    address with no endpoint (404), a method an endpoint does not take (405), a bug (500, logged as
+    Django logs a page's) and a database out of reach (503 with Retry-After, also when the connection
+    fails before the operation starts). Each call is one transaction, rolled back on a server error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_exception_handler(OperationalError, self.database_unavailable)
+        self.add_exception_handler(InterfaceError, self.database_unavailable)
+        self.add_exception_handler(Exception, self.server_error)
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        patterns = [*patterns, re_path(r"^", lambda request, **kwargs: self.no_endpoint(request), name="no-endpoint")]
+        for pattern in patterns:
+            assert isinstance(pattern, URLPattern), pattern  # django-ninja's are all plain patterns
+            pattern.callback = self._json_errors(pattern.callback)
+        return patterns, app_name, namespace
+
+    def _json_errors(self, view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @functools.wraps(view)
+        def call(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            try:
+                with transaction.atomic():
+                    response = view(request, *args, **kwargs)
+                    if response.status_code >= 500:
+                        transaction.set_rollback(True)
+            except (OperationalError, InterfaceError) as exc:  # connecting, before django-ninja's handlers
+                return self.database_unavailable(request, exc)
+            except Http404:  # django-ninja's API root (its operations answer their own)
+                return self.no_endpoint(request)
+            if isinstance(response, HttpResponseNotAllowed):
+                allowed = response["Allow"]
+                detail = f"{request.method} is not allowed here; use {allowed}."
+                response = self.create_response(request, {"detail": detail}, status=405)
+                response["Allow"] = allowed
+            return response
+
+        # The call opens its own transaction and answers errors inside it: ATOMIC_REQUESTS' transaction
+        # opens before the view, so a database out of reach would escape as Django's HTML error page.
+        return transaction.non_atomic_requests(call)
+
+    def no_endpoint(self, request: HttpRequest) -> HttpResponse:
+        return self.create_response(request, {"detail": f"No endpoint at {request.path}."}, status=404)
+
+    def database_unavailable(self, request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+        """The database is out of reach, or cancelled the query: try again shortly."""
+        logger.warning("Database unavailable: %s %s: %s", request.method, request.path, exc)
+        detail = "The database is unavailable just now; try again shortly."
+        response = self.create_response(request, {"detail": detail}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+    def server_error(self, request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+        """A bug: logged (and mailed to the admins) as Django logs a page's, answered in JSON."""
+        extra = {"status_code": 500, "request": request}
+        logger.error("Internal Server Error: %s", request.path, exc_info=True, extra=extra)  # in its except block
+        signals.got_request_exception.send(sender=None, request=request)  # error trackers (and the test client)
+        detail = "Something went wrong on our side; it has been logged."
+        return self.create_response(request, {"detail": detail}, status=500)
+
+
+api = JsonErrorsAPI(
     title="MarOps API",
     version="1",
     description="Who owns each workflow, and who is accountable when an AI agent gets a decision wrong.",
     auth=BearerToken(),
     urls_namespace="api",
+    parser=OnceEachParser(),
 )
+
+
+class ErrorOut(Schema):
+    """A refusal or failure: 400, 401, 403, 404, 405, 409, 500, 503."""
+
+    detail: str = Field(description="What went wrong, in a sentence.")
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(description='Where: ["body", field], ["query", parameter] or ["path", parameter].')
+    msg: str = Field(description="What is wrong with it.")
+    type: str | None = Field(None, description="The kind of error, when the schema check found it.")
+
+
+class InvalidOut(Schema):
+    """422: each field or parameter that is wrong, and why."""
+
+    detail: list[FieldErrorOut]
+
+
+def answers(ok: dict[int, Any], *refusals: int) -> dict[int, Any]:
+    """An operation's documented answers: `ok`, the refusals every operation may give (401 without a
+    valid token, 403 for a group that may not, 422 for a bad parameter or payload, 503 when the
+    database is out of reach), and its own `refusals` (400 for a body that is not JSON, 404, 409)."""
+    codes = sorted({401, 403, 422, 503, *refusals})
+    return ok | {code: InvalidOut if code == 422 else ErrorOut for code in codes}
+
+
+def _text(value: str, *, multiline: bool) -> str:
+    if problem := text_problem(value, multiline=multiline):
+        raise PydanticCustomError("text", problem)
+    return value
+
+
+# One line (names, e-mails, reasons kept in a 100-character column) or several (descriptions), by the
+# rule forms and CSV imports use. The pattern documents the same rule in the OpenAPI document.
+Line = Annotated[str, AfterValidator(functools.partial(_text, multiline=False))]
+Text = Annotated[str, AfterValidator(functools.partial(_text, multiline=True))]
+LINE: JsonDict = {"pattern": r"^[^\x00-\x1f\x7f-\x9f\ud800-\udfff]*$"}
+TEXT: JsonDict = {"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]*$"}
 
 
 class Page(Schema):
@@ -175,15 +314,21 @@ class AsOf(Schema):
 
 
 class IncidentIn(Schema):
-    agent_id: int | None = Field(None, description="The agent; may be left out when step_id is given.")
-    step_id: int | None = Field(None, description="The step, where known; its agent is the incident's.")
-    summary: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
-    description: str = Field(..., min_length=1, max_length=20_000, pattern=NO_NUL)
+    agent_id: int | None = Field(
+        None, ge=1, le=BIGINT_MAX, description="The agent; may be left out when step_id is given."
+    )
+    step_id: int | None = Field(
+        None, ge=1, le=BIGINT_MAX, description="The step, where known; its agent is the incident's."
+    )
+    summary: Line = Field(..., min_length=1, max_length=200, json_schema_extra=LINE)
+    description: Text = Field(..., min_length=1, max_length=20_000, json_schema_extra=TEXT)
     severity: Severity
-    occurred_at: datetime.datetime | None = Field(None, description="Defaults to now; not before 2000.")
+    occurred_at: datetime.datetime | None = Field(
+        None, description="Defaults to now; not before 2000, not in the future."
+    )
     is_buyer_facing: bool = True
     harm_category: HarmCategory = HarmCategory.OTHER
-    affected: str = Field("", max_length=300, pattern=NO_NUL)
+    affected: Line = Field("", max_length=300, json_schema_extra=LINE)
 
 
 class IncidentOut(Schema):
@@ -207,28 +352,31 @@ class IncidentOut(Schema):
 
 class ResolveIn(Schema):
     root_cause: RootCause
-    accountable_owner_email: str = Field(..., min_length=3, max_length=254, pattern=NO_NUL)
-    analysis: str = Field("", max_length=20_000, pattern=NO_NUL)
+    accountable_owner_email: Line = Field(..., min_length=3, max_length=254, json_schema_extra=LINE)
+    analysis: Text = Field("", max_length=20_000, json_schema_extra=TEXT)
     # At most what the review's history keeps as a change reason (a 100-character column).
-    owner_change_reason: str = Field(
+    owner_change_reason: Line = Field(
         "",
         max_length=100,
-        pattern=NO_NUL,
+        json_schema_extra=LINE,
         description="Why the person named so far is no longer accountable: needed when the review names another.",
     )
     expected_version: int | None = Field(
-        None, description="The review's version you read; a newer one means someone else changed it (409)."
+        None,
+        ge=0,
+        le=INT_MAX,
+        description="The review's version you read; a newer one means someone else changed it (409).",
     )
 
 
 class OwnerIn(Schema):
-    owner_email: str | None = Field(
-        ..., min_length=3, max_length=254, pattern=NO_NUL, description="The new owner; null: no owner."
+    owner_email: Line | None = Field(
+        ..., min_length=3, max_length=254, json_schema_extra=LINE, description="The new owner; null: no owner."
     )
 
 
 class PauseIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=1000, pattern=NO_NUL)
+    reason: Text = Field(..., min_length=1, max_length=1000, json_schema_extra=TEXT)
 
 
 class AgentOut(Schema):
@@ -248,7 +396,7 @@ class FlagOut(Schema):
 
 @api.get(
     "/workflows",
-    response=list[WorkflowOut],
+    response=answers({200: list[WorkflowOut]}),
     tags=["workflows"],
     auth=BearerToken("workflows.view_workflow", "read workflows"),
 )
@@ -263,7 +411,7 @@ def list_workflows(
 
 @api.get(
     "/workflows/{workflow_id}",
-    response=WorkflowDetailOut,
+    response=answers({200: WorkflowDetailOut}, 404),
     tags=["workflows"],
     auth=BearerToken("workflows.view_workflow", "read workflows"),
 )
@@ -273,7 +421,7 @@ def get_workflow(request: ApiRequest, workflow_id: int) -> Workflow:
 
 @api.put(
     "/workflows/{workflow_id}/owner",
-    response=WorkflowOut,
+    response=answers({200: WorkflowOut}, 400, 404),
     tags=["workflows"],
     auth=BearerToken("workflows.change_workflow", "change workflows"),
 )
@@ -292,7 +440,7 @@ def set_workflow_owner(request: ApiRequest, workflow_id: int, payload: OwnerIn) 
 
 @api.get(
     "/steps/{step_id}/accountable",
-    response=AccountableOut,
+    response=answers({200: AccountableOut}, 404),
     tags=["accountability"],
     auth=BearerToken("workflows.view_step", "read steps"),
 )
@@ -337,7 +485,7 @@ def _query_error(name: str, message: str) -> ParamError:
 
 @api.post(
     "/incidents",
-    response={201: IncidentOut},
+    response=answers({201: IncidentOut}, 400),
     tags=["incidents"],
     auth=BearerToken("governance.add_incident", "log incidents"),
 )
@@ -358,10 +506,6 @@ def log_incident(request: ApiRequest, payload: IncidentIn) -> Status[Incident]:
     agent = agent or agent_get(payload.agent_id)  # type: ignore[arg-type]
     if agent is None:
         raise ValidationError({"agent_id": f"No agent {payload.agent_id}."})
-    try:  # in UTC: answered as stored, as GET /incidents/{id} does
-        when = _in_utc(payload.occurred_at or timezone.now())
-    except ValueError as exc:
-        raise ValidationError({"occurred_at": str(exc)}) from exc
     incident = incident_create(
         reporter=request.auth,
         agent=agent,
@@ -369,7 +513,7 @@ def log_incident(request: ApiRequest, payload: IncidentIn) -> Status[Incident]:
         summary=payload.summary,
         description=payload.description,
         severity=payload.severity,
-        occurred_at=when,
+        occurred_at=payload.occurred_at or timezone.now(),  # checked there, as the page's, and stored in UTC
         is_buyer_facing=payload.is_buyer_facing,
         harm_category=payload.harm_category,
         affected=payload.affected,
@@ -379,7 +523,7 @@ def log_incident(request: ApiRequest, payload: IncidentIn) -> Status[Incident]:
 
 @api.get(
     "/incidents",
-    response=list[IncidentOut],
+    response=answers({200: list[IncidentOut]}),
     tags=["incidents"],
     auth=BearerToken("governance.view_incident", "read incidents"),
 )
@@ -394,7 +538,7 @@ def list_incidents(
 
 @api.get(
     "/incidents/{incident_id}",
-    response=IncidentOut,
+    response=answers({200: IncidentOut}, 404),
     tags=["incidents"],
     auth=BearerToken("governance.view_incident", "read incidents"),
 )
@@ -407,7 +551,7 @@ def get_incident(request: ApiRequest, incident_id: int) -> Incident:
 
 @api.post(
     "/incidents/{incident_id}/resolve",
-    response=IncidentOut,
+    response=answers({200: IncidentOut}, 400, 404, 409),
     tags=["incidents"],
     auth=BearerToken("governance.change_review", "review incidents"),
 )
@@ -441,7 +585,7 @@ def resolve_incident(request: ApiRequest, incident_id: int, payload: ResolveIn) 
 
 @api.post(
     "/agents/{agent_id}/pause",
-    response=AgentOut,
+    response=answers({200: AgentOut}, 400, 404),
     tags=["agents"],
     auth=BearerToken("governance.add_killswitchevent", "pause agents"),
 )
@@ -455,7 +599,7 @@ def pause_agent(request: ApiRequest, agent_id: int, payload: PauseIn) -> Agent:
 
 @api.get(
     "/agents",
-    response=list[AgentOut],
+    response=answers({200: list[AgentOut]}),
     tags=["agents"],
     auth=BearerToken("workflows.view_agent", "read agents"),
 )
@@ -465,7 +609,7 @@ def list_agents(request: ApiRequest, response: HttpResponse, page: Query[Page]) 
 
 @api.get(
     "/flags",
-    response=list[FlagOut],
+    response=answers({200: list[FlagOut]}),
     tags=["ownership"],
     auth=BearerToken("workflows.view_ownershipflag", "read ownership flags"),
 )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from governance.selectors import Bar, incident_figures
 from roles import rules
 from roles.choices import CoreRole
-from roles.cost import ChartCost, TeamCostDifference, chart_cost, cost_difference
+from roles.cost import ChartCost, CostRange, TeamCostDifference, chart_cost, cost_difference
 from roles.selectors import ChartSeats, ChartShown, live_and_target_seats
 from workflows.selectors import (
     AgentNamed,
@@ -108,6 +108,11 @@ class Dashboard:
     @property
     def findings_more(self) -> int:
         return len(self.findings) - len(self.findings_shown)
+
+    @property
+    def cost_change(self) -> CostRange | None:
+        """What the target costs against the live chart (the total of the per-team differences)."""
+        return self.target_cost.total - self.live_cost.total if self.target_cost is not None else None
 
     @property
     def paused_agents_shown(self) -> list[AgentNamed]:

@@ -3,6 +3,7 @@ from typing import Any, cast
 
 from django import forms
 
+from core.validators import InputRules
 from roles.choices import ChartStatus
 from roles.models import Chart
 
@@ -11,7 +12,7 @@ from .models import MigrationPlan
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MigrationPlanForm(forms.ModelForm):
+class MigrationPlanForm(InputRules, forms.ModelForm):
     """The Leader's dates: the move takes 6–12 months (“The MarOps Org Chart for the AI Era”), its steps in order."""
 
     class Meta:
@@ -25,7 +26,7 @@ class MigrationPlanForm(forms.ModelForm):
         target_chart.queryset = Chart.objects.filter(status=ChartStatus.SCENARIO)
 
     def clean(self) -> dict[str, Any]:
-        data = cast(dict[str, Any], super().clean())  # a ModelForm's clean() returns its cleaned_data
+        data = super().clean()
         dates: list[datetime.date | None] = [
             data.get(f) for f in ["started_on", "map_workflows_by", "assign_owners_by", "add_roles_by"]
         ]

@@ -8,10 +8,11 @@ first run still executes tasks through a real worker).
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,9 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "ninja",
+    "axes",
+    "csp",
+    "core",
     "marops",
     "roles",
     "workflows",
@@ -61,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "marops.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +78,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the login page saying so (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "marops.urls"
@@ -117,6 +125,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed logins per username and per address (the database handler, so lockouts are
+# rows that admins see and clear in Django admin). Axes' backend comes first and refuses a locked-out
+# login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "marops.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "marops.middleware.client_ip_address"
+AXES_VERBOSE = False
+# What a failed login posted is kept for admins to read, masked: the password (always), the username and
+# address (shown in their own columns, kept out of the logs) and the CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -152,18 +177,63 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MarOps <marops@localh
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-if env_bool("DJANGO_BEHIND_HTTPS_PROXY"):
+BEHIND_HTTPS_PROXY = env_bool("DJANGO_BEHIND_HTTPS_PROXY")
+if BEHIND_HTTPS_PROXY:
     # The proxy ends TLS and says so: links the app builds (the API's Link header) then start https://.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Browser security headers -------------------------------------------------
+# HTTPS only once it is there: docker-compose.yml turns these on; a laptop run keeps plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT")
+# Load balancers and container probes ask over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts and stylesheets come only from our own static files (htmx included: django-htmx serves it).
+# Style *attributes* stay allowed: a few templates set a data-driven width or indent with style="",
+# which cannot run script; <style> elements and inline <script> stay refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features the product never uses, off for every page (marops.middleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=()"
+)
 
 # --- Celery -----------------------------------------------------------------
 # With REDIS_URL, Redis is the broker. Without it (a first run on a laptop), a filesystem
 # broker under var/celery lets `make run` start a real worker and beat beside the web server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "celery"
+# No task runs longer than its hard time limit (the worker kills it then); the default below is each
+# task's unless it sets its own, and tests/workflows/test_digest_catch_up.py checks that none exceeds
+# the visibility timeout.
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# Tasks are acknowledged late (after they finish), so a worker lost mid-task leaves its message on the
+# broker, and Redis hands it to another worker once the visibility timeout passes. Longer than any
+# task's time limit, so a task still running is never handed out a second time.
+CELERY_VISIBILITY_TIMEOUT = 2 * CELERY_TASK_TIME_LIMIT
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     for folder in ("queue", "control"):
@@ -189,11 +259,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.scan_ownership",
         "schedule": 60 * float(os.environ.get("MAROPS_SCAN_MINUTES", "15")),
     },
+    # Asked every few minutes, sent once a day from the digest hour on (workflows/digest.py): a run missed
+    # while Redis or the worker was down is caught up by the next one.
     "flag-digest": {
         "task": "workflows.tasks.send_flag_digest",
-        "schedule": crontab(hour=int(os.environ.get("MAROPS_DIGEST_HOUR", "8")), minute=0),
+        "schedule": 60 * float(os.environ.get("MAROPS_DIGEST_CHECK_MINUTES", "15")),
     },
 }
+MAROPS_DIGEST_HOUR = int(os.environ.get("MAROPS_DIGEST_HOUR", "8"))  # local time (TIME_ZONE)
 # Links in e-mails point here.
 MAROPS_BASE_URL = os.environ.get("MAROPS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

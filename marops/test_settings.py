@@ -64,4 +64,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks in-process (the real task code); tests/integration use a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Django's test client logs in without a request, which django-axes refuses: the login throttle is on
+# only in the tests that prove it (tests/marops/test_login_throttle.py, tests/e2e/test_csp.py).
+AXES_ENABLED = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}

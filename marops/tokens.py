@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.ids import is_id
+from core.validators import field_message, text_problem
 
 from .models import ApiToken
 
@@ -25,7 +27,10 @@ def _hash(key: str) -> str:
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the token and its key; the key cannot be read again later."""
+    """Returns the token and its key; the key cannot be read again later. Its name is one line (the
+    rule every name follows): anything else is a ValidationError keyed by "name" and creates nothing."""
+    if problem := text_problem(name):
+        raise ValidationError({"name": field_message("Name", problem)})
     key = f"mo_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(user=user, name=name.strip() or "API token", prefix=key[:8], key_hash=_hash(key))
     return token, key

@@ -1,10 +1,20 @@
+import logging
+from typing import Any
 from urllib.parse import urlencode
 
+from axes.helpers import get_failure_limit
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +28,7 @@ from .charts import bar_chart
 from .dashboard import dashboard as dashboard_data
 from .dashboard import plan_get
 from .forms import MigrationPlanForm
+from .health import readiness
 from .models import JobHeartbeat
 from .services import plan_save
 from .tokens import api_token_create, api_token_revoke
@@ -30,11 +41,93 @@ LANDING = [
 ]
 
 
+log = logging.getLogger(__name__)
+
+
 @login_not_required
+@transaction.non_atomic_requests
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and `make bench`: the process answers (no database, no login)."""
     return JsonResponse({"ok": True})
+
+
+@login_not_required
+@transaction.non_atomic_requests
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: the database, Redis and the worker's heartbeat, each "ok" or why not (503)."""
+    checks = readiness()
+    down = [name for name, status in checks.items() if status != "ok"]
+    return JsonResponse({"ok": not down, "down": down, **checks}, status=503 if down else 200)
+
+
+@login_not_required
+@transaction.non_atomic_requests
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name none (Django admin's): our SVG icon."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+# The last resort if even the 500 template cannot be rendered.
+PLAIN_500 = (
+    "<!doctype html><title>Server error · MarOps</title><h1>Something went wrong on our side</h1>"
+    "<p>Please try again in a minute. <a href='/'>Back to MarOps</a></p>"
+)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the styled page, rendered with no request context (no user, no context
+    processor), so it needs neither the database nor the session, which may be what failed."""
+    html: str
+    try:
+        html = loader.render_to_string("500.html")
+    except Exception:  # anything raised here would hide the original error behind a second one
+        log.exception("The 500 page could not be rendered")
+        html = PLAIN_500
+    return HttpResponseServerError(html)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, saying how many tries are left before django-axes locks logins."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        failures = getattr(self.request, "axes_failures_since_start", 0)
+        if failures:
+            context["attempts_left"] = max(get_failure_limit(self.request, None) - failures, 0)
+            context["lockout_minutes"] = lockout_minutes()
+        return context
+
+
+def lockout_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """django-axes' AXES_LOCKOUT_CALLABLE: the login page again (429), saying why and for how long."""
+    context = {
+        "form": AuthenticationForm(request),
+        "locked_out": True,
+        "lockout_minutes": lockout_minutes(),
+        "next": request.POST.get("next", request.GET.get("next", "")),
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's "set a new password" page. Proving the mailbox also lifts a lockout of that username
+    (one an attacker may have caused by guessing it): the failures counted against it are cleared."""
+
+    def form_valid(self, form: "SetPasswordForm[Any]") -> HttpResponse:
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response
 
 
 @require_GET
@@ -131,7 +224,10 @@ def profile(request: PageRequest) -> HttpResponse:
         if not name or len(name) > 100:
             messages.error(request, "Name the token (at most 100 characters): what will use it?")
             return redirect("profile")
-        _, request.session["new_api_key"] = api_token_create(user=request.user, name=name)
+        try:
+            _, request.session["new_api_key"] = api_token_create(user=request.user, name=name)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect("profile")
     new_key = request.session.pop("new_api_key", None)
     return render(request, "marops/profile.html", {"tokens": request.user.api_tokens.all(), "new_key": new_key})

@@ -62,16 +62,14 @@ class ChartAdmin(admin.ModelAdmin):
         if was_live != (obj.status == ChartStatus.LIVE):
             people_changed(None)  # another live chart (or none): anyone's seats may have changed
 
-    def delete_model(self, request: HttpRequest, obj: Chart) -> None:
-        super().delete_model(request, obj)
-        if obj.status == ChartStatus.LIVE:
-            people_changed(None)
+    def has_change_permission(self, request: HttpRequest, obj: Chart | None = None) -> bool:
+        """A former live chart is history, read-only here as on its page."""
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Chart]) -> None:
-        live = queryset.filter(status=ChartStatus.LIVE).exists()
-        super().delete_queryset(request, queryset)
-        if live:
-            people_changed(None)
+    def has_delete_permission(self, request: HttpRequest, obj: Chart | None = None) -> bool:
+        """Only scenarios go (roles.services.chart_delete): the live chart is the organisation, a former
+        live chart its history. The bulk action asks this of each chart and deletes none if one is kept."""
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_deletable)
 
 
 @admin.register(Position)
@@ -82,6 +80,13 @@ class PositionAdmin(admin.ModelAdmin):
     list_select_related = ["chart", "person", "reports_to"]
     autocomplete_fields = ["person", "reports_to", "dotted_lines"]
     inlines = [PositionRoleInline]
+
+    def has_change_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
+        """A seat of a former live chart is history, read-only here as on its chart's page."""
+        return super().has_change_permission(request, obj) and (obj is None or obj.chart.is_editable)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Position | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or obj.chart.is_editable)
 
     def save_model(self, request: HttpRequest, obj: Position, form: "ModelForm[Position]", change: bool) -> None:
         before = Position.objects.filter(pk=obj.pk).values_list("chart__status", "person_id").first()

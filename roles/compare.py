@@ -1,6 +1,8 @@
-"""Two charts side by side: seats added, removed, moved and changed; roles covered; findings; cost.
+"""Two charts side by side: seats added, removed, moved and changed; dotted lines added and removed;
+roles covered; findings; cost per team and the difference.
 
-Seats are matched by their key, which a clone keeps and a CSV export/import round trip keeps."""
+Seats are matched by their key, which a clone keeps and a CSV export/import round trip keeps. The
+comparison reads "before → after": a scenario comes after the chart it was cloned from."""
 
 from dataclasses import dataclass
 
@@ -8,7 +10,7 @@ from .choices import CoreRole
 from .cost import ChartCost, CostRange, TeamCostDifference, chart_cost, cost_difference
 from .models import Chart, Position
 from .rules import Finding, chart_findings
-from .selectors import chart_positions
+from .selectors import chart_live, chart_positions
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,29 @@ class SeatChange:
     before: Position
     after: Position
     changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DottedLine:
+    """`seat` has a dotted line to `manager` (both seats of the chart that has the line)."""
+
+    seat: Position
+    manager: Position
+
+
+@dataclass(frozen=True)
+class RoleCover:
+    """Whether a core role is held before and after, and what that means in one phrase."""
+
+    role: str
+    before: bool
+    after: bool
+
+    @property
+    def change(self) -> str:
+        if self.before == self.after:
+            return "held in both" if self.after else "missing in both"
+        return "newly held" if self.after else "no longer held"
 
 
 @dataclass
@@ -36,6 +61,8 @@ class ChartComparison:
     moved: list[SeatChange]
     changed: list[SeatChange]
     team_costs: list[TeamCostDifference]
+    dotted_added: list[DottedLine]
+    dotted_removed: list[DottedLine]
 
     @property
     def total_change(self) -> CostRange:
@@ -43,7 +70,25 @@ class ChartComparison:
 
     @property
     def is_identical(self) -> bool:
-        return not (self.added or self.removed or self.moved or self.changed)
+        return not (
+            self.added or self.removed or self.moved or self.changed or self.dotted_added or self.dotted_removed
+        )
+
+    @property
+    def core_roles(self) -> list[RoleCover]:
+        return [RoleCover(role, held, self.b.core_roles_held[role]) for role, held in self.a.core_roles_held.items()]
+
+    @property
+    def findings_cleared(self) -> list[Finding]:
+        """Findings of the chart before that the chart after no longer has (same rule and message)."""
+        after = {(f.rule, f.message) for f in self.b.findings}
+        return [f for f in self.a.findings if (f.rule, f.message) not in after]
+
+    @property
+    def findings_new(self) -> list[Finding]:
+        """Findings the chart after has that the chart before had not."""
+        before = {(f.rule, f.message) for f in self.a.findings}
+        return [f for f in self.b.findings if (f.rule, f.message) not in before]
 
 
 def _side(chart: Chart) -> ChartSide:
@@ -83,6 +128,25 @@ def _describe_changes(before: Position, after: Position) -> tuple[str, ...]:
     return tuple(changes)
 
 
+def _dotted_lines(positions: list[Position]) -> dict[tuple[str, str], DottedLine]:
+    return {
+        (seat.key, manager.key): DottedLine(seat, manager) for seat in positions for manager in seat.dotted_line_list()
+    }
+
+
+def compare_pair(chart: Chart) -> tuple[Chart, Chart | None]:
+    """The charts to compare when a comparison is opened from `chart`: (before, after).
+
+    A scenario comes after the chart it was cloned from (the live chart if it was imported or its
+    source is gone), so its seats added and its cost difference read the way the plan goes. Any
+    other chart is the "before", and the user picks what comes after."""
+    if chart.is_scenario:
+        before = chart.based_on or chart_live()
+        if before is not None and before.pk != chart.pk:
+            return before, chart
+    return chart, None
+
+
 def chart_compare(a: Chart, b: Chart) -> ChartComparison:
     """Compare chart `a` (before) with chart `b` (after)."""
     side_a, side_b = _side(a), _side(b)
@@ -110,6 +174,7 @@ def chart_compare(a: Chart, b: Chart) -> ChartComparison:
         changes = _describe_changes(before, after)
         if changes:
             changed.append(SeatChange(before, after, changes))
+    dotted_a, dotted_b = _dotted_lines(side_a.positions), _dotted_lines(side_b.positions)
     return ChartComparison(
         a=side_a,
         b=side_b,
@@ -118,4 +183,10 @@ def chart_compare(a: Chart, b: Chart) -> ChartComparison:
         moved=moved,
         changed=changed,
         team_costs=cost_difference(side_a.cost, side_b.cost),
+        dotted_added=[
+            dotted_b[k] for k in sorted(dotted_b.keys() - dotted_a.keys(), key=lambda k: dotted_b[k].seat.title)
+        ],
+        dotted_removed=[
+            dotted_a[k] for k in sorted(dotted_a.keys() - dotted_b.keys(), key=lambda k: dotted_a[k].seat.title)
+        ],
     )

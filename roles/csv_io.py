@@ -10,18 +10,31 @@ nothing, and every bad row is reported with its number and reason. An exported c
 the same chart (the position ids are the seats' keys).
 """
 
-import csv
 import io
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.urls import reverse
 
-from core.imports import CsvImportError, RowError, read_csv_rows, too_long
+from core.imports import (
+    CsvImportError,
+    ImportResult,
+    Progress,
+    RowError,
+    csv_writer,
+    no_progress,
+    one_line,
+    read_csv_rows,
+    reserve_ids,
+    too_long,
+)
+from core.validators import int_problem, text_problem
 
 from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, PositionRole, Role
@@ -40,6 +53,9 @@ COLUMNS = [
     "level",
     "salary",
 ]
+
+
+IMPORTED = "Imported from CSV"  # the history's reason for what an import wrote
 
 
 class ChartImportError(CsvImportError):
@@ -88,12 +104,15 @@ def _parse_salary(raw: str) -> int | None:
         return None
     if not SALARY.match(cleaned):
         raise ValueError(f"salary “{raw}” is not a number")
-    return round(float(cleaned))
+    salary = round(Decimal(cleaned))
+    if problem := int_problem(salary):
+        raise ValueError(f"salary {problem}")
+    return salary
 
 
-def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
+def _parse(text: str, progress: Progress = no_progress) -> tuple[list[_Row], list[RowError]]:
     raw_rows, errors = read_csv_rows(text, COLUMNS)
-    if errors:
+    if not raw_rows:
         return [], errors
     roles = Role.objects.all()
     role_lookup = {r.key.lower(): r for r in roles} | {r.name.lower(): r for r in roles}
@@ -104,8 +123,10 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
     parsed: list[_Row] = []
     seen_ids: dict[str, int] = {}  # position_id → row
     seen_emails: dict[str, int] = {}  # e-mail → row
-    for number, get in raw_rows:
+    for done, (number, get) in enumerate(raw_rows):
+        progress(done, len(raw_rows))
         problems = too_long(get, {"title": 150, "person_name": 200, "person_email": 254})
+        problems += one_line(get, ["position_id", "person_name", "person_email"])
         position_id = get["position_id"]
         if not position_id:
             problems.append("position_id is empty")
@@ -178,6 +199,7 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
                 salary,
             )
         )
+    progress(len(raw_rows), len(raw_rows))
     errors += _check_structure(parsed)
     return parsed, sorted(errors, key=lambda e: e.row)
 
@@ -212,45 +234,86 @@ def _check_structure(rows: list[_Row]) -> list[RowError]:
                 errors.append(
                     RowError(row.number, f"“{dotted}” is already the solid-line manager; a dotted line adds nothing")
                 )
-    for row in rows:
-        chain, node = [row.position_id], by_id.get(row.manager_id)
-        while node is not None and node.position_id not in chain:
-            chain.append(node.position_id)
-            node = by_id.get(node.manager_id)
-        if node is not None and node.position_id == row.position_id and row.manager_id != row.position_id:
-            errors.append(RowError(row.number, f"reporting cycle: {' → '.join(chain + [row.position_id])}"))
+    for cycle in _cycles(by_id):
+        for at, position_id in enumerate(cycle):
+            errors.append(RowError(by_id[position_id].number, _cycle_message(cycle[at:] + cycle[:at])))
     return errors
 
 
-@transaction.atomic
-def chart_import_csv(*, text: str, scenario: str, by: User | None = None) -> Chart:
-    """Import a CSV into a new scenario called `scenario`. All or nothing."""
-    scenario = scenario.strip()
+def _cycles(by_id: dict[str, _Row]) -> list[list[str]]:
+    """Every reporting cycle (a position reporting to itself is reported on its own), each once, in
+    linear time: follow each chain of managers once, marking what it has seen, without recursion (a
+    chain may be thousands of seats deep)."""
+    state: dict[str, int] = {}  # 1: on the chain being followed, 2: done
+    cycles = []
+    for start in by_id:
+        chain: dict[str, int] = {}  # position_id → place on the chain
+        node: str | None = start
+        while node is not None and node in by_id and node not in state:
+            state[node] = 1
+            chain[node] = len(chain)
+            manager = by_id[node].manager_id
+            node = manager if manager != node else None
+        if node is not None and state.get(node) == 1:
+            members = list(chain)
+            cycles.append(members[chain[node] :])
+        for seen in chain:
+            state[seen] = 2
+    return cycles
+
+
+def _cycle_message(cycle: list[str]) -> str:
+    shown = cycle if len(cycle) <= 12 else [*cycle[:5], f"… {len(cycle) - 6} more …", cycle[-1]]
+    return f"reporting cycle: {' → '.join([*shown, cycle[0]])}"
+
+
+def _scenario_problem(scenario: str) -> str | None:
     if not scenario:
-        raise ChartImportError([RowError(0, "give the scenario a name")])
+        return "give the scenario a name"
     if len(scenario) > 150:
-        raise ChartImportError([RowError(0, "the scenario name is longer than 150 characters")])
+        return "the scenario name is longer than 150 characters"
+    if problem := text_problem(scenario):
+        return f"the scenario name {problem}"
     if Chart.objects.filter(name__iexact=scenario).exists():
-        raise ChartImportError([RowError(0, f"a chart called “{scenario}” already exists")])
-    rows, errors = _parse(text)
+        return f"a chart called “{scenario}” already exists"
+    return None
+
+
+def chart_import_csv(*, text: str, scenario: str, by: User | None = None, progress: Progress = no_progress) -> Chart:
+    """Import a CSV into a new scenario called `scenario`. All or nothing.
+
+    Every row is checked first (`progress(rows checked, rows)` as it goes), outside any transaction so
+    that a watcher sees the progress; then everything is written in one transaction, in a fixed number
+    of queries whatever the size of the file."""
+    scenario = scenario.strip()
+    if problem := _scenario_problem(scenario):
+        raise ChartImportError([RowError(0, problem)])
+    rows, errors = _parse(text, progress)
     if errors:
         raise ChartImportError(errors)
+    return _chart_write(rows, scenario=scenario, by=by)
+
+
+@transaction.atomic
+def _chart_write(rows: list[_Row], *, scenario: str, by: User | None) -> Chart:
+    if problem := _scenario_problem(scenario):  # again, in the transaction: it may have been taken since
+        raise ChartImportError([RowError(0, problem)])
     chart = Chart.objects.create(
         name=scenario, status=ChartStatus.SCENARIO, created_by=by, description="Imported from CSV."
     )
+    # Someone the organisation does not know yet is a planned hire: not active, not in the live
+    # organisation, until a chart that seats them is adopted (roles.services.chart_adopt).
+    new_people = []
     for row in rows:
         if row.new_person is not None:
-            # Someone the organisation does not know yet is a planned hire: not active, not in the live
-            # organisation, until a chart that seats them is adopted (roles.services.chart_adopt).
             name, email = row.new_person
-            row.person = Person.objects.create(
-                name=name, email=email, level=row.level, is_planned=True, is_active=False
-            )
-    made = positions_bulk_create_tree(
-        rows,
-        key=lambda row: row.position_id,
-        manager_key=lambda row: row.manager_id,
-        build=lambda row, manager: Position(
+            row.person = Person(name=name, email=email, level=row.level, is_planned=True, is_active=False)
+            new_people.append(row.person)
+    Person.objects.bulk_create(new_people)
+    Person.history.bulk_history_create(new_people, default_user=by, default_change_reason=IMPORTED)
+
+    def build(row: _Row, manager: Position | None) -> Position:
+        return Position(
             chart=chart,
             key=row.position_id,
             title=row.title,
@@ -259,8 +322,24 @@ def chart_import_csv(*, text: str, scenario: str, by: User | None = None) -> Cha
             person=row.person,
             salary=row.salary,
             reports_to=manager,
-        ),
-    )
+        )
+
+    ids = reserve_ids(Position, len(rows))
+    if ids is None:  # a database without sequences (SQLite, on a laptop): level by level
+        made = positions_bulk_create_tree(
+            rows, key=lambda row: row.position_id, manager_key=lambda row: row.manager_id, build=build
+        )
+    else:
+        # Ids first, so that each seat names its manager in the same INSERT (the foreign key is
+        # checked at commit): one query for any depth of chart.
+        made = {}
+        for row, pk in zip(rows, ids, strict=True):
+            made[row.position_id] = build(row, None)
+            made[row.position_id].pk = pk
+        for row in rows:
+            if row.manager_id:
+                made[row.position_id].reports_to_id = made[row.manager_id].pk
+        Position.objects.bulk_create(made.values())
     PositionRole.objects.bulk_create(
         PositionRole(position=made[row.position_id], role=role) for row in rows for role in row.roles
     )
@@ -268,20 +347,30 @@ def chart_import_csv(*, text: str, scenario: str, by: User | None = None) -> Cha
     Dotted.objects.bulk_create(
         Dotted(from_position=made[row.position_id], to_position=made[d]) for row in rows for d in row.dotted_ids
     )
-    positions_record_history(list(made.values()), reason="Imported from CSV", by=by)
+    positions_record_history(list(made.values()), reason=IMPORTED, by=by)
     return chart
+
+
+def chart_import(*, text: str, params: dict[str, str], by: User | None, progress: Progress) -> ImportResult:
+    """The chart importer the background job runs (core.imports.register_importer)."""
+    chart = chart_import_csv(text=text, scenario=params.get("scenario", ""), by=by, progress=progress)
+    return ImportResult(
+        message=f"Imported {chart.positions.count()} positions into “{chart.name}”.",
+        link=reverse("roles:chart-detail", args=[chart.pk]),
+        link_text=f"Open “{chart.name}”",
+    )
 
 
 def chart_export_csv(chart: Chart) -> str:
     """The chart as CSV, root first, each manager before its reports."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writerow = csv_writer(out)
+    writerow(list(COLUMNS))
     nodes = chart_tree(chart)
     key_of: dict[int | None, str] = {node.position.pk: node.position.key for node in nodes}
     for node in nodes:
         p = node.position
-        writer.writerow(
+        writerow(
             [
                 p.key,
                 p.title,

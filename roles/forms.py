@@ -4,13 +4,14 @@ from django import forms
 from django.db.models import Q
 
 from core.imports import csv_text
+from core.validators import InputRules
 
 from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, Role
 from .services import PositionData
 
 
-class PositionForm(forms.Form):
+class PositionForm(InputRules, forms.Form):
     """Everything about a seat, edited at once. Choices are limited to the seat's own chart."""
 
     title = forms.CharField(max_length=150)
@@ -87,11 +88,11 @@ class PositionForm(forms.Form):
         )
 
 
-class ScenarioForm(forms.Form):
+class ScenarioForm(InputRules, forms.Form):
     name = forms.CharField(max_length=150, label="Scenario name")
 
 
-class ChartImportForm(forms.Form):
+class ChartImportForm(InputRules, forms.Form):
     name = forms.CharField(max_length=150, label="Scenario name")
     file = forms.FileField(label="CSV file", help_text="One row per position, with a header row.")
 

@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ProtectedError
 from django.db.models.functions import Lower
 
 from core.db import choices_constraint
@@ -97,6 +98,14 @@ class Role(models.Model):
         return self.name
 
 
+class ChartQuerySet(models.QuerySet["Chart"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        kept = self.exclude(status=ChartStatus.SCENARIO).first()
+        if kept is not None:
+            raise ProtectedError(kept.delete_refusal, {kept})
+        return super().delete()
+
+
 class Chart(models.Model):
     """A version of the organisation: the one live chart, a scenario, or a former live chart."""
 
@@ -111,6 +120,8 @@ class Chart(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     adopted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ChartQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "name"]
@@ -139,6 +150,20 @@ class Chart(models.Model):
     def is_editable(self) -> bool:
         """Former live charts are kept as history and never edited."""
         return self.status != ChartStatus.ARCHIVED
+
+    @property
+    def is_deletable(self) -> bool:
+        """Only scenarios: the live chart is the organisation, a former live chart its history."""
+        return self.status == ChartStatus.SCENARIO
+
+    @property
+    def delete_refusal(self) -> str:
+        return f"Only scenarios can be deleted; {self.name} is {self.get_status_display()}."
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        if not self.is_deletable:
+            raise ProtectedError(self.delete_refusal, {self})
+        return super().delete(using=using, keep_parents=keep_parents)
 
 
 class PositionRole(models.Model):

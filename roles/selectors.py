@@ -1,13 +1,13 @@
 """Reads for people, charts and positions, each in a fixed number of queries."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from .choices import ChartStatus, CoreRole
-from .models import Chart, Person, Position
+from .choices import ChartStatus, CoreRole, Team
+from .models import Chart, Person, Position, PositionRole, Role
 
 
 def chart_live() -> Chart | None:
@@ -80,17 +80,57 @@ def live_and_target_seats(target_id: int | None) -> ChartSeats:
     return ChartSeats(live[0].chart if live else None, live, target)
 
 
-def chart_positions(chart: Chart | int) -> list[Position]:
-    """Every position of a chart with what a page shows of it: four queries whatever the size.
+_ROLE_FIELDS = [f.attname for f in Role._meta.concrete_fields]
+# workflows.Platform, the model behind `Position.platform_expertise` (roles cannot import workflows).
+_Platform: type[Model] = Position.platform_expertise.field.model
+_PLATFORM_FIELDS = [f.attname for f in _Platform._meta.concrete_fields]
+_LINKS: list[tuple[type[Model], type[Model], list[str], str, tuple[str, ...]]] = [
+    # link table, linked model, its fields, the link's name (and list: prefetched_<name>s), its order
+    (PositionRole, Role, _ROLE_FIELDS, "role", ("-role__is_core", "role__name")),
+    (Position.platform_expertise.through, _Platform, _PLATFORM_FIELDS, "platform", ("platform__name",)),
+]
 
-    Each position carries its chart (joined), so a page that has only the chart's id needs no
-    query of its own for the chart unless the chart is empty."""
-    return list(
-        Position.objects.filter(chart=chart)
-        .select_related("person", "chart")
-        .prefetch_related(*POSITION_PREFETCH)
-        .order_by("title")
+
+def positions_attach(positions: Sequence[Position], **seats: object) -> list[Position]:
+    """Give each position its roles, platform expertise and dotted lines as lists (what `Position.role_list`
+    and its siblings read), in three queries. `seats` is the filter that selected `positions` (e.g.
+    `chart=chart`); a dotted line to a seat outside `positions` leads to a bare Position (id and title).
+
+    Django's prefetch builds a Role and a Platform for every link row (2,000 of each on an enterprise
+    chart); here each role and platform is built once and shared, which is several times faster."""
+    by_id = {position.pk: position for position in positions}
+    lists: dict[int, dict[str, list[Any]]] = {}
+    for position in positions:
+        lists[position.pk] = {"role": [], "platform": [], "dotted": []}
+        position.__dict__.update(
+            prefetched_roles=lists[position.pk]["role"],
+            prefetched_platform_expertise=lists[position.pk]["platform"],
+            prefetched_dotted_lines=lists[position.pk]["dotted"],
+        )
+    for through, model, fields, name, order in _LINKS:
+        made: dict[int, Model] = {}
+        rows = through._default_manager.filter(**{f"position__{k}": v for k, v in seats.items()})
+        for position_id, *values in rows.values_list("position_id", *(f"{name}__{f}" for f in fields)).order_by(*order):
+            item = made.get(values[0]) or made.setdefault(values[0], model(**dict(zip(fields, values, strict=True))))
+            lists[position_id][name].append(item)
+    dotted = Position.dotted_lines.through.objects.filter(**{f"from_position__{k}": v for k, v in seats.items()})
+    links = dotted.values_list("from_position_id", "to_position_id", "to_position__title").order_by(
+        "to_position__title"
     )
+    for from_id, to_id, title in links:
+        # A seat outside `positions` (a branch's dotted line to elsewhere) is named, not loaded.
+        lists[from_id]["dotted"].append(by_id.get(to_id) or Position(pk=to_id, title=title))
+    return list(positions)
+
+
+def chart_positions(chart: Chart | int) -> list[Position]:
+    """Every position of a chart with what a page shows of it, its chart and people included: four
+    queries whatever the size (five when given the chart's id rather than the chart)."""
+    chart = chart if isinstance(chart, Chart) else Chart.objects.get(pk=chart)
+    positions = list(Position.objects.filter(chart=chart).select_related("person").order_by("title"))
+    for position in positions:
+        Position.chart.field.set_cached_value(position, chart)  # one Chart for all, not one per row
+    return positions_attach(positions, chart=chart)
 
 
 @dataclass
@@ -123,6 +163,165 @@ def chart_tree(chart: Chart | None = None, positions: list[Position] | None = No
         if not node.children:
             node.closes = range(node.depth - (following.depth if following else 0))
     return ordered
+
+
+# The graphical chart opens showing whole levels from the top while they hold at most this many seats
+# (at least the top seat and its reports); deeper branches load as they are opened.
+OPEN_SEATS = 150
+
+
+@dataclass
+class Seat:
+    """A seat as the graphical chart draws it: a box, and below it its reports if `expanded`."""
+
+    position: Position
+    depth: int
+    report_count: int
+    expanded: bool = False
+    closes: range = range(0)  # how many open branches end right after this seat (for nested HTML)
+
+    @property
+    def initials(self) -> str:
+        """Who sits here, as initials in the box (people have no photos); "?" for a vacancy."""
+        person = self.position.person
+        if person is None:
+            return "?"
+        words = [w for w in person.name.replace("-", " ").split() if w[:1].isalpha()]
+        return "".join(w[0] for w in (words[:1] + words[1:][-1:])).upper() or "?"
+
+    @property
+    def dotted_ids(self) -> str:
+        return " ".join(str(other.pk) for other in self.position.dotted_line_list())
+
+
+def _seats_in_order(
+    children: dict[int | None, list[Position]], tops: list[Position], expanded: set[int], depth: int
+) -> list[Seat]:
+    """Depth first from `tops` (at `depth`), reports in title order, going down only where expanded."""
+    ordered: list[Seat] = []
+    stack = [(position, depth) for position in reversed(tops)]
+    while stack:
+        position, level = stack.pop()
+        reports = children.get(position.pk, [])
+        seat = Seat(position, level, len(reports), expanded=bool(reports) and position.pk in expanded)
+        ordered.append(seat)
+        if seat.expanded:
+            stack.extend((report, level + 1) for report in reversed(reports))
+    for seat, following in zip(ordered, ordered[1:] + [None], strict=True):
+        if not seat.expanded:
+            seat.closes = range(seat.depth - (following.depth if following else depth))
+    return ordered
+
+
+def _opening(children: dict[int | None, list[Position]]) -> set[int]:
+    """The seats open when a chart is first drawn: whole levels while they hold at most OPEN_SEATS."""
+    level, shown, opened = children.get(None, []), 0, set()
+    while level:
+        shown += len(level)
+        below = [report for position in level for report in children.get(position.pk, [])]
+        if shown + len(below) > OPEN_SEATS and shown > 1:
+            break
+        opened |= {position.pk for position in level if children.get(position.pk)}
+        level = below
+    return opened
+
+
+def chart_graph(
+    positions: list[Position], *, expanded: set[int] | None = None, reveal: int | None = None
+) -> list[Seat]:
+    """The seats the graphical chart draws, depth first from the top: on first opening whole levels
+    while they hold at most OPEN_SEATS seats; else the seats whose reports the user had open
+    (`expanded`), and every manager above `reveal` (a seat just added, edited or moved). No queries."""
+    children: dict[int | None, list[Position]] = {}
+    for position in positions:
+        children.setdefault(position.reports_to_id, []).append(position)
+    opened = _opening(children) if expanded is None else set(expanded)
+    manager_of = {position.pk: position.reports_to_id for position in positions}
+    seat = manager_of.get(reveal) if reveal is not None else None
+    while seat is not None and seat not in opened:
+        opened.add(seat)
+        seat = manager_of.get(seat)
+    return _seats_in_order(children, children.get(None, []), opened, 0)
+
+
+def position_reports(manager: Position) -> list[Seat]:
+    """A seat's direct reports as the chart draws them when its branch is opened (each closed): four
+    queries whatever their number."""
+    reports = list(
+        Position.objects.filter(reports_to=manager)
+        .select_related("person")
+        .annotate(report_count=Count("reports"))
+        .order_by("title")
+    )
+    positions_attach(reports, reports_to=manager)
+    return [Seat(report, 1, report.report_count) for report in reports]
+
+
+@dataclass(frozen=True)
+class SeatFound:
+    position: Position
+    path: list[int]  # the seats from the top down to this one
+
+    @property
+    def path_ids(self) -> str:
+        return " ".join(map(str, self.path))
+
+
+SEARCH_LIMIT = 50
+
+
+def seat_path(manager_of: Mapping[int, int | None], pk: int) -> list[int]:
+    """The seats from the top of the chart down to `pk`, from {seat: its manager}."""
+    path: list[int] = []
+    seat: int | None = pk
+    while seat is not None and seat not in path:
+        path.append(seat)
+        seat = manager_of.get(seat)
+    return path[::-1]
+
+
+def position_search(chart: Chart, text: str) -> tuple[int, list[SeatFound]]:
+    """Seats of `chart` whose title, person, role, team or platform expertise contains `text` (any case):
+    how many, and the first SEARCH_LIMIT with the path from the top to each. Two queries."""
+    text = text.strip()
+    if not text:
+        return 0, []
+    teams = [value for value, label in Team.choices if text.lower() in label.lower()]
+    found = list(
+        Position.objects.filter(chart=chart)
+        .filter(
+            Q(title__icontains=text)
+            | Q(person__name__icontains=text)
+            | Q(team__in=teams)
+            | Exists(PositionRole.objects.filter(position=OuterRef("pk"), role__name__icontains=text))
+            | Exists(
+                Position.platform_expertise.through.objects.filter(
+                    position=OuterRef("pk"), platform__name__icontains=text
+                )
+            )
+        )
+        .select_related("person")
+        .order_by("title")
+    )
+    manager_of = dict(Position.objects.filter(chart=chart).values_list("id", "reports_to_id"))
+    return len(found), [SeatFound(p, seat_path(manager_of, p.pk)) for p in found[:SEARCH_LIMIT]]
+
+
+def position_move_targets(position: Position) -> list[tuple[int, str]]:
+    """The seats `position` could move under: every seat of its chart but itself and those below it,
+    as (id, "title — person or vacancy"), in title order. One query."""
+    rows = list(
+        Position.objects.filter(chart_id=position.chart_id)
+        .order_by("title")
+        .values_list("id", "reports_to_id", "title", "person__name")
+    )
+    below: set[int] = {position.pk}
+    grew = True
+    while grew:  # the branch under `position`, level by level
+        more = {pk for pk, manager, _, _ in rows if manager in below and pk not in below}
+        below |= more
+        grew = bool(more)
+    return [(pk, f"{title} — {person or 'vacancy'}") for pk, _, title, person in rows if pk not in below]
 
 
 def people_unplaced(chart: Chart) -> QuerySet[Person]:

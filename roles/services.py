@@ -406,6 +406,7 @@ def _planned_people_join(*, chart: Chart, by: User | None = None) -> list[Person
 @transaction.atomic
 def chart_delete(*, chart: Chart) -> None:
     """Delete a scenario. The live chart and former live charts are kept."""
-    if chart.status != ChartStatus.SCENARIO:
-        raise ValidationError(f"Only scenarios can be deleted; {chart.name} is {chart.get_status_display()}.")
+    chart = Chart.objects.select_for_update().get(pk=chart.pk)  # not adopted meanwhile
+    if not chart.is_deletable:
+        raise ValidationError(chart.delete_refusal)
     chart.delete()  # its seats go with it (RESTRICT allows a manager deleted in the same cascade)

@@ -19,6 +19,9 @@ urlpatterns = [
     path("positions/<int:pk>/delete/", views.position_remove, name="position-delete"),
     path("positions/<int:pk>/vacate/", views.position_vacate, name="position-vacate"),
     path("positions/<int:pk>/history/", views.position_history_page, name="position-history"),
+    path("positions/<int:pk>/branch/", views.position_branch, name="position-branch"),
+    path("positions/<int:pk>/move/", views.position_move_view, name="position-move"),
+    path("charts/<int:pk>/search/", views.chart_search, name="chart-search"),
     path("compare/", views.chart_compare_view, name="chart-compare"),
     path("people/", views.people, name="person-list"),
 ]

@@ -5,36 +5,45 @@ without htmx render the whole page or redirect, so every action also works witho
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
+from core.downloads import attachment
 from core.htmx import apply_service, editor_response, saved_response
 from core.ids import is_id
 from core.imports import csv_import_page
+from core.models import ImportKind
 from core.views import PageRequest, read_only
 
 from .choices import ChartStatus
-from .compare import chart_compare
+from .compare import chart_compare, compare_pair
 from .cost import chart_cost
-from .csv_io import chart_export_csv, chart_import_csv
+from .csv_io import chart_export_csv
 from .forms import ChartImportForm, CompareForm, PositionForm, ScenarioForm
 from .history import position_history
 from .models import Chart, Position
 from .rules import chart_facts, findings_from
 from .selectors import (
     chart_adoption_impact,
+    chart_graph,
     chart_list,
     chart_live,
     chart_positions,
     chart_tree,
     people_planned,
     person_list,
+    position_move_targets,
+    position_reports,
+    position_search,
+    seat_path,
 )
 from .services import (
     PositionData,
@@ -43,20 +52,58 @@ from .services import (
     chart_delete,
     position_assign_person,
     position_delete,
+    position_move,
     position_save,
 )
 from .svg import chart_svg
 
+FINDINGS_SHOWN = 30
 
-def _workspace(request: PageRequest, chart_id: int) -> dict[str, Any]:
-    """Everything the chart page shows, in a fixed number of queries whatever the chart's size."""
-    positions = chart_positions(chart_id)
-    chart = positions[0].chart if positions else get_object_or_404(Chart, pk=chart_id)
+
+def _opened(request: PageRequest) -> set[int] | None:
+    """The seats whose reports the user has open in the graphical chart (orgchart.js sends them with
+    every htmx request that redraws the workspace, so a save keeps the chart as it was)."""
+    header = request.headers.get("X-Chart-Open")
+    return None if header is None else {int(pk) for pk in header.split(",")[:5000] if is_id(pk)}
+
+
+def _outline(request: PageRequest) -> bool:
+    """The outline (an indented list) instead of the graphical chart: `?view=outline`, also on the page
+    an htmx save came from."""
+    query = request.GET if not request.htmx else QueryDict(urlsplit(request.htmx.current_url or "").query)
+    return query.get("view") == "outline"
+
+
+def _workspace(
+    request: PageRequest, chart_id: int, reveal: int | None = None, outline: bool | None = None, printed: bool = False
+) -> dict[str, Any]:
+    """Everything the chart page shows, in a fixed number of queries whatever the chart's size: the
+    whole chart is read for its findings and cost, and the top levels (or the branches the user had
+    open) are drawn; deeper branches load as they are opened (`position_branch`)."""
+    chart = get_object_or_404(Chart, pk=chart_id)
+    positions = chart_positions(chart)
     facts = chart_facts(chart, positions)
+    findings = findings_from(facts)
+    # For orgchart.js: each seat a finding involves, with the findings' rules and the path from the top
+    # (so "Involves: …" can open the branches down to a seat not drawn yet).
+    manager_of = {position.pk: position.reports_to_id for position in positions}
+    seat_findings: dict[int, dict[str, list[Any]]] = {}
+    for finding in findings:
+        for position in finding.positions:
+            seat = seat_findings.setdefault(position.pk, {"rules": [], "path": seat_path(manager_of, position.pk)})
+            seat["rules"].append([finding.rule, finding.severity])
+    outline = _outline(request) if outline is None else outline
     return {
         "chart": chart,
-        "tree": chart_tree(positions=positions),
-        "findings": findings_from(facts),
+        "outline": outline,
+        "seat_count": len(positions),
+        "top": next((position for position in positions if position.reports_to_id is None), None),
+        "tree": chart_tree(positions=positions) if outline else [],
+        "seats": [] if outline else chart_graph(positions, expanded=_opened(request), reveal=reveal),
+        "seat_findings": seat_findings,
+        # Most severe first; a chart with hundreds lists the first FINDINGS_SHOWN unless all are asked for.
+        "findings": findings if printed or request.GET.get("findings") == "all" else findings[:FINDINGS_SHOWN],
+        "finding_count": len(findings),
         "unplaced": facts.unplaced,
         "cost": chart_cost(positions),
         "can_edit": chart.is_editable and request.user.has_perm("roles.change_position"),
@@ -96,12 +143,13 @@ def _editor_response(request: PageRequest, chart: Chart, editor: dict[str, Any],
     )
 
 
-def _saved(request: PageRequest, chart: Chart, message: str) -> HttpResponse:
-    """After an edit: the refreshed workspace (tree, findings, cost) and a closed editor."""
+def _saved(request: PageRequest, chart: Chart, message: str, reveal: int | None = None) -> HttpResponse:
+    """After an edit: the refreshed workspace (chart, findings, cost) with `reveal` in view, a closed
+    editor, and the message in the chart's status line."""
     return saved_response(
         request,
         "roles/chart_detail.html",
-        lambda: _workspace(request, chart.pk),
+        lambda: _workspace(request, chart.pk, reveal=reveal),
         message,
         reverse("roles:chart-detail", args=[chart.pk]),
     )
@@ -123,8 +171,9 @@ def position_create(request: PageRequest, chart_pk: int) -> HttpResponse:
         "person": request.GET.get("person") if is_id(request.GET.get("person")) else None,
     }
     form = PositionForm(request.POST if request.method == "POST" else None, initial=initial, chart=chart)
-    if request.method == "POST" and _apply(form, lambda data: position_save(chart=chart, data=data)):
-        return _saved(request, chart, f"Added “{form.cleaned_data['title']}”.")
+    added: list[Position] = []
+    if request.method == "POST" and _apply(form, lambda data: added.append(position_save(chart=chart, data=data))):
+        return _saved(request, chart, f"Added “{form.cleaned_data['title']}”.", reveal=added[0].pk)
     heading = f"New position under {under.title}" if under else "New position"
     return _editor_response(request, chart, {"form": form, "heading": heading, "action": request.get_full_path()})
 
@@ -141,7 +190,7 @@ def position_edit(request: PageRequest, pk: int) -> HttpResponse:
         position=position,
     )
     if request.method == "POST" and _apply(form, lambda data: position_save(chart=chart, data=data, position=position)):
-        return _saved(request, chart, f"Saved “{position.title}”.")
+        return _saved(request, chart, f"Saved “{position.title}”.", reveal=position.pk)
     editor = {"form": form, "heading": f"Edit {position.title}", "action": request.path, "position": position}
     return _editor_response(request, chart, editor)
 
@@ -175,7 +224,77 @@ def position_vacate(request: PageRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("roles:chart-detail", position.chart_id)
-    return _saved(request, position.chart, f"“{position.title}” is now a vacancy ({holder} is unplaced in this chart).")
+    return _saved(
+        request,
+        position.chart,
+        f"“{position.title}” is now a vacancy ({holder} is unplaced in this chart).",
+        reveal=position.pk,
+    )
+
+
+@read_only
+@require_GET
+@permission_required("roles.view_chart", raise_exception=True)
+def position_branch(request: PageRequest, pk: int) -> HttpResponse:
+    """A seat's reports, drawn as the graphical chart opens its branch (htmx GET)."""
+    manager = get_object_or_404(Position.objects.select_related("chart"), pk=pk)
+    context = {
+        "chart": manager.chart,
+        "seats": position_reports(manager),
+        "can_edit": manager.chart.is_editable and request.user.has_perm("roles.change_position"),
+    }
+    return render(request, "roles/_chart_seats.html", context)
+
+
+@read_only
+@require_GET
+@permission_required("roles.view_chart", raise_exception=True)
+def chart_search(request: PageRequest, pk: int) -> HttpResponse:
+    """Seats whose title, person, role, team or platform expertise holds `q`, each a jump to its box."""
+    chart = get_object_or_404(Chart, pk=pk)
+    query = request.GET.get("q", "")[:100]
+    count, found = position_search(chart, query)
+    return render(request, "roles/_chart_search.html", {"query": query.strip(), "count": count, "found": found})
+
+
+def _move_refused(request: PageRequest, position: Position, reason: str) -> HttpResponse:
+    """A refused move changes nothing: htmx shows why in the chart's status line (beside the chart);
+    without JavaScript the page comes back with the move form and the reason."""
+    if request.htmx:
+        response = render(request, "roles/chart_detail.html#chart-status", {"status_error": reason}, status=422)
+        return reswap(retarget(response, "#chart-status"), "innerHTML")
+    editor = _move_editor(position) | {"error": reason}
+    return _chart_page(request, position.chart_id, editor=editor, status=422)
+
+
+def _move_editor(position: Position) -> dict[str, Any]:
+    return {
+        "move": True,
+        "position": position,
+        "heading": f"Move {position.title}",
+        "targets": position_move_targets(position),
+        "action": reverse("roles:position-move", args=[position.pk]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roles.change_position", raise_exception=True)
+def position_move_view(request: PageRequest, pk: int) -> HttpResponse:
+    """Put a seat under another: dragged onto it in the chart, or chosen in "Move under…" (the keyboard's
+    way). The same service as the edit form (`position_move` → `position_save`) checks it: no cycle, the
+    top seat stays on top, a former live chart is read-only."""
+    position = get_object_or_404(Position.objects.select_related("chart", "reports_to"), pk=pk)
+    if request.method == "GET":
+        return _editor_response(request, position.chart, _move_editor(position))
+    under_id = request.POST.get("reports_to", "")
+    under = Position.objects.filter(pk=under_id).first() if is_id(under_id) else None
+    if under is None:
+        return _move_refused(request, position, "Reports to: choose the seat to move it under.")
+    try:
+        position_move(position=position, new_manager=under)
+    except ValidationError as exc:
+        return _move_refused(request, position, " ".join(exc.messages))
+    return _saved(request, position.chart, f"Moved “{position.title}” under “{under.title}”.", reveal=position.pk)
 
 
 @read_only
@@ -262,10 +381,16 @@ def chart_index(request: PageRequest) -> HttpResponse:
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
 def chart_compare_view(request: PageRequest) -> HttpResponse:
+    opened_from = request.GET.get("a", "")
     if "a" in request.GET and "b" in request.GET:
         form = CompareForm(request.GET)
-    else:  # "Compare with another chart…" names only the first chart: let the user pick the second
-        form = CompareForm(initial={"a": request.GET.get("a")})
+    elif is_id(opened_from) and (chart := Chart.objects.filter(pk=opened_from).first()) is not None:
+        # "Compare with another chart…" names the chart it was opened from: a scenario is compared at
+        # once with the chart it was cloned from; for any other chart the user picks what comes after.
+        before, after = compare_pair(chart)
+        form = CompareForm({"a": before.pk, "b": after.pk}) if after else CompareForm(initial={"a": before.pk})
+    else:
+        form = CompareForm()
     comparison = (
         chart_compare(form.cleaned_data["a"], form.cleaned_data["b"]) if form.is_bound and form.is_valid() else None
     )
@@ -275,12 +400,14 @@ def chart_compare_view(request: PageRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("roles.add_chart", raise_exception=True)
 def chart_import_view(request: PageRequest) -> HttpResponse:
-    def run(data: dict[str, Any]) -> HttpResponse:
-        chart = chart_import_csv(text=data["file"], scenario=data["name"], by=request.user)
-        messages.success(request, f"Imported {chart.positions.count()} positions into “{chart.name}”.")
-        return redirect("roles:chart-detail", chart.pk)
-
-    return csv_import_page(request, form_class=ChartImportForm, template="roles/chart_import.html", run=run)
+    """The upload becomes a background job (core.imports); the answer is the job's page."""
+    return csv_import_page(
+        request,
+        form_class=ChartImportForm,
+        template="roles/chart_import.html",
+        kind=ImportKind.CHART,
+        params=lambda data: {"scenario": data["name"]},
+    )
 
 
 @read_only
@@ -288,20 +415,18 @@ def chart_import_view(request: PageRequest) -> HttpResponse:
 @permission_required("roles.view_chart", raise_exception=True)
 def chart_export(request: PageRequest, pk: int, fmt: str) -> HttpResponse:
     chart = get_object_or_404(Chart, pk=pk)
-    filename = f"{chart.name}.{fmt}".replace('"', "")
     if fmt == "csv":
-        response = HttpResponse(chart_export_csv(chart), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(chart_svg(chart_tree(chart), chart.name), content_type="image/svg+xml")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return attachment(chart_export_csv(chart), filename=f"{chart.name}.csv", content_type="text/csv; charset=utf-8")
+    svg = chart_svg(chart_tree(chart), chart.name)
+    return attachment(svg, filename=f"{chart.name}.svg", content_type="image/svg+xml")
 
 
 @read_only
 @require_GET
 @permission_required("roles.view_chart", raise_exception=True)
 def chart_print(request: PageRequest, pk: int) -> HttpResponse:
-    return render(request, "roles/chart_print.html", _workspace(request, pk) | {"can_edit": False})
+    context = _workspace(request, pk, outline=True, printed=True) | {"can_edit": False}
+    return render(request, "roles/chart_print.html", context)
 
 
 @read_only

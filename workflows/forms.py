@@ -3,6 +3,7 @@ from typing import Any, cast
 from django import forms
 
 from core.imports import csv_text
+from core.validators import InputRules
 from roles.models import Person, Role
 
 from .choices import PlatformCategory, StepMode, WorkflowStatus
@@ -11,7 +12,7 @@ from .selectors import marops_people
 from .services import StepData
 
 
-class WorkflowForm(forms.Form):
+class WorkflowForm(InputRules, forms.Form):
     name = forms.CharField(max_length=150)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     is_critical = forms.BooleanField(required=False, label="Critical (one of the 5–7 most important)")
@@ -38,7 +39,7 @@ class OwnerForm(forms.Form):
         return None if pk is None else Person.objects.get(pk=pk)
 
 
-class StepForm(forms.Form):
+class StepForm(InputRules, forms.Form):
     name = forms.CharField(max_length=150)
     order = forms.IntegerField(min_value=1, required=False, help_text="Empty: at the end.")
     platform = forms.ModelChoiceField(queryset=Platform.objects.all(), required=False)
@@ -86,7 +87,7 @@ class StepForm(forms.Form):
         )
 
 
-class PlatformForm(forms.Form):
+class PlatformForm(InputRules, forms.Form):
     name = forms.CharField(max_length=120)
     category = forms.ChoiceField(choices=PlatformCategory.choices)
 

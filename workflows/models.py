@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models.functions import Lower
@@ -89,6 +90,12 @@ class Workflow(models.Model):
     status = models.CharField(max_length=20, choices=WorkflowStatus.choices, default=WorkflowStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it was deleted: a deleted workflow is archived (retired for good, read-only), so its "
+        "steps, flags, incidents and history stay.",
+    )
     # Who changed the owner (or anything else), when, and how: the system of record keeps it.
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -97,15 +104,38 @@ class Workflow(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("name"), name="workflows_workflow_unique_name"),
             choices_constraint("status", WorkflowStatus, "workflows_workflow"),
+            # An archived workflow is out of use for good: retired, so every list, the scan and the Test
+            # leave it out exactly as they leave out a retired one.
+            models.CheckConstraint(
+                condition=models.Q(archived_at__isnull=True) | models.Q(status=WorkflowStatus.RETIRED),
+                name="workflows_workflow_archived_is_retired",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        """Deleting a workflow archives it (workflows.services.workflow_archive): its steps, flags,
+        incidents and history are the system of record's, and stay. Nothing is deleted."""
+        from .services import workflow_archive  # services import this module
+
+        workflow_archive(workflow=self)
+        return 0, {}
+
     @property
     def is_active(self) -> bool:
         """In use; a draft or retired workflow shows its status beside its name."""
         return self.status == WorkflowStatus.ACTIVE
+
+    @property
+    def is_archived(self) -> bool:
+        """Deleted by a user: kept, read-only, out of every list (see `delete`)."""
+        return self.archived_at is not None
+
+    @property
+    def is_editable(self) -> bool:
+        return not self.is_archived
 
     # Both read prefetched steps (see selectors.workflow_list), so a list costs no extra query.
     @property
@@ -120,7 +150,8 @@ class Workflow(models.Model):
 class Step(models.Model):
     """One ordered step of a workflow: where it runs, who or what decides, and whether buyers see it."""
 
-    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="steps")
+    # PROTECT: a workflow is archived, never deleted with its steps (Workflow.delete).
+    workflow = models.ForeignKey(Workflow, on_delete=models.PROTECT, related_name="steps")
     order = models.PositiveIntegerField()
     name = models.CharField(max_length=150)
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="steps")
@@ -166,7 +197,7 @@ class OwnershipFlag(models.Model):
 
     kind = models.CharField(max_length=40, choices=FlagKind.choices)
     subject_key = models.CharField(max_length=60)
-    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    workflow = models.ForeignKey(Workflow, on_delete=models.PROTECT, null=True, blank=True, related_name="flags")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     message = models.TextField(blank=True)
@@ -221,3 +252,19 @@ class OwnershipFlag(models.Model):
             url = reverse("governance:agent-detail", args=[self.agent_id])
             return Remedy(f"Put {self.agent} in a workflow step, or pause or retire it", url)
         return None
+
+
+class FlagDigest(models.Model):
+    """The Head of MarOps' digest of one day: at most one per day, whatever the number of workers, beat
+    runs or retries (the unique day decides). Beat asks every few minutes; the first run after the digest
+    hour sends it, so a digest missed while Redis or the worker was down goes out when they return."""
+
+    day = models.DateField(unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    flags = models.PositiveIntegerField(default=0, help_text="How many new flags it listed (0: no e-mail needed).")
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Flag digest of {self.day} ({self.flags} flags)"

@@ -27,6 +27,15 @@ def platform_create(*, name: str, category: str) -> Platform:
     return platform
 
 
+def _check_editable(workflow: Workflow) -> None:
+    """An archived (deleted) workflow is kept as history and never changed again."""
+    if workflow.is_archived:
+        raise ValidationError(
+            f"“{workflow.name}” was deleted on {timezone.localtime(workflow.archived_at):%d %b %Y}; "
+            "it is kept, read-only, as history."
+        )
+
+
 @transaction.atomic
 def workflow_save(
     *,
@@ -37,13 +46,16 @@ def workflow_save(
     workflow: Workflow | None = None,
 ) -> Workflow:
     """Create a workflow, or rename and describe one. Names are unique whatever their case."""
+    if workflow is not None:
+        _check_editable(workflow)
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the workflow a name."})
     same_name = Workflow.objects.filter(name__iexact=name)
     clash = (same_name.exclude(pk=workflow.pk) if workflow is not None else same_name).first()
     if clash is not None:
-        raise ValidationError({"name": f"There is already a workflow called “{clash.name}”."})
+        deleted = " (deleted, kept as history)" if clash.is_archived else ""
+        raise ValidationError({"name": f"There is already a workflow called “{clash.name}”{deleted}."})
     if workflow is not None and workflow.status == WorkflowStatus.RETIRED and status != WorkflowStatus.RETIRED:
         stale = workflow.steps.filter(agent__status=AgentStatus.RETIRED).select_related("agent").first()
         if stale is not None and stale.agent is not None:  # found by its agent's status: it has one
@@ -65,6 +77,7 @@ def workflow_save(
 def workflow_assign_owner(*, workflow: Workflow, owner: Person | None) -> Workflow:
     """Exactly one owner (or none, which the scan flags). An owner outside MarOps is allowed and
     flagged: "Assign one MarOps person as owner per workflow"."""
+    _check_editable(workflow)
     if owner is not None and owner.is_planned:
         raise ValidationError({"owner": f"{owner.name} is a planned hire: they can own workflows once they join."})
     if owner is not None and not owner.is_active:
@@ -134,6 +147,7 @@ def _close_gaps(workflow: Workflow, exclude: Step | None = None) -> None:
 @transaction.atomic
 def step_save(*, workflow: Workflow, data: StepData, step: Step | None = None) -> Step:
     """Add a step (at the end, or at `order`) or change one; steps stay numbered 1, 2, 3…"""
+    _check_editable(workflow)
     _check_step(data)
     Workflow.objects.select_for_update().filter(pk=workflow.pk).first()  # one editor of the steps at a time
     if data.agent is not None:  # locked, as agent_retire does, so a step never lands on an agent being retired
@@ -158,6 +172,7 @@ def step_save(*, workflow: Workflow, data: StepData, step: Step | None = None) -
 
 @transaction.atomic
 def step_delete(*, step: Step) -> None:
+    _check_editable(step.workflow)
     if step.incidents.exists():
         raise ValidationError(
             f"“{step.name}” has incidents logged against it; it stays so their history holds. Change it instead."
@@ -168,3 +183,20 @@ def step_delete(*, step: Step) -> None:
     step.delete()
     _close_gaps(workflow)
     ownership_refresh(workflow_ids=[workflow.pk], agent_ids=[agent_id])
+
+
+@transaction.atomic
+def workflow_archive(*, workflow: Workflow) -> Workflow:
+    """What deleting a workflow does: it is retired for good and marked archived, so it leaves the lists,
+    the Test, the dashboard and the scan as a retired one does, and its open flags resolve; its steps,
+    incidents, flags and history stay (the system of record keeps who owned what, and when). Archiving
+    an archived workflow changes nothing."""
+    workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
+    if workflow.is_archived:
+        return workflow
+    agents = set(workflow.steps.values_list("agent_id", flat=True))
+    workflow.status, workflow.archived_at = WorkflowStatus.RETIRED, timezone.now()
+    workflow._change_reason = "Deleted: archived"  # type: ignore[attr-defined]  # simple-history reads it on save
+    workflow.save(update_fields=["status", "archived_at", "updated_at"])
+    ownership_refresh(workflow_ids=[workflow.pk], agent_ids=agents)
+    return workflow

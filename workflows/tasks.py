@@ -14,5 +14,6 @@ def scan_ownership() -> dict:
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def send_flag_digest() -> int:
-    """Scheduled by beat: e-mail the Head of MarOps the flags opened since the last digest."""
+    """Scheduled by beat every few minutes: e-mail the Head of MarOps the flags opened since the last
+    digest, once a day from the digest hour (a day's row makes any other run send nothing)."""
     return flag_digest_send()

@@ -11,15 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.downloads import attachment
 from core.htmx import apply_service, editor_response, form_errors_text, saved_response
 from core.imports import csv_import_page
+from core.models import ImportKind
 from core.views import PageRequest, page_of, read_only
 from roles.choices import ChartStatus
 from roles.models import Position
 
 from .accountability import workflow_accountable
 from .choices import FlagKind
-from .csv_io import inventory_export_csv, inventory_import_csv
+from .csv_io import inventory_export_csv
 from .forms import InventoryImportForm, OwnerForm, PlatformForm, StepForm, WorkflowForm
 from .history import workflow_history
 from .models import Platform, Step, Workflow
@@ -44,7 +46,7 @@ TEMPLATE = "workflows/workflow_detail.html"
 def workflow_index(request: PageRequest) -> HttpResponse:
     """Every workflow, 100 a page, by name; the figures count all of them (in the database)."""
     figures = workflow_figures()
-    workflows = workflow_list().order_by("name")
+    workflows = workflow_list().filter(archived_at__isnull=True).order_by("name")  # deleted ones are archived
     if request.GET.get("critical"):
         workflows = workflows.filter(is_critical=True)
     if query := request.GET.get("q", "").replace("\x00", "").strip():  # PostgreSQL text holds no NUL
@@ -103,7 +105,7 @@ def _page(request: PageRequest, workflow_pk: int, editor: dict[str, Any] | None 
                 "status": workflow.status,
             },
         ),
-        "can_edit": request.user.has_perm("workflows.change_workflow"),
+        "can_edit": workflow.is_editable and request.user.has_perm("workflows.change_workflow"),
     }
     return render(request, TEMPLATE, context)
 
@@ -215,7 +217,7 @@ def step_remove(request: PageRequest, pk: int) -> HttpResponse:
 @permission_required("workflows.view_workflow", raise_exception=True)
 def owned_by_me(request: PageRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
-    workflows = workflow_list().filter(owner=person) if person else Workflow.objects.none()
+    workflows = workflow_list().filter(owner=person, archived_at__isnull=True) if person else Workflow.objects.none()
     rows = [(w, workflow_completeness(w)) for w in workflows]
     return render(request, "workflows/owned_by_me.html", {"person": person, "rows": rows})
 
@@ -278,22 +280,15 @@ def flag_index(request: PageRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("workflows.add_workflow", raise_exception=True)
 def inventory_import(request: PageRequest) -> HttpResponse:
-    def run(data: dict[str, Any]) -> HttpResponse:
-        summary = inventory_import_csv(text=data["file"])
-        messages.success(
-            request,
-            f"Imported {summary.steps} steps: {len(summary.created)} workflows created, "
-            f"{len(summary.replaced)} replaced.",
-        )
-        return redirect("workflows:workflow-list")
-
-    return csv_import_page(request, form_class=InventoryImportForm, template="workflows/inventory_import.html", run=run)
+    """The upload becomes a background job (core.imports); the answer is the job's page."""
+    return csv_import_page(
+        request, form_class=InventoryImportForm, template="workflows/inventory_import.html", kind=ImportKind.INVENTORY
+    )
 
 
 @read_only
 @require_GET
 @permission_required("workflows.view_workflow", raise_exception=True)
 def inventory_export(request: PageRequest) -> HttpResponse:
-    response = HttpResponse(inventory_export_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="workflow-inventory.csv"'
-    return response
+    csv = inventory_export_csv()
+    return attachment(csv, filename="workflow-inventory.csv", content_type="text/csv; charset=utf-8")

@@ -155,3 +155,102 @@ def test_a_file_that_is_not_csv_is_refused_without_a_crash():
         HEADER + f"cmo,{huge},,,,,cmo,executive,C-level,\n",
         [(2, "the file is not valid CSV: field larger than field limit (131072)")],
     )
+
+
+def test_a_formula_in_a_seat_title_leaves_neutralised_and_comes_back_as_it_was(client, db):
+    from django.urls import reverse
+
+    from tests.conftest import make_user
+
+    formula = '=HYPERLINK("http://evil.example/x","click")'
+    text = HEADER + (
+        f'cmo,"{formula.replace(chr(34), chr(34) * 2)}",,,,,cmo,executive,C-level,\n'
+        "a,+1 analyst,,,cmo,,cmo,executive,manager,\n"
+        "b,@SUM(A1),,,cmo,,cmo,executive,manager,\n"
+        "c,-2 seats,,,cmo,,cmo,executive,manager,\n"
+        "d,'=already quoted,,,cmo,,cmo,executive,manager,\n"
+    )
+    chart = chart_import_csv(text=text, scenario="Formulas")
+    titles = dict(chart.positions.values_list("key", "title"))
+    assert titles == {
+        "cmo": formula,
+        "a": "+1 analyst",
+        "b": "@SUM(A1)",
+        "c": "-2 seats",
+        "d": "=already quoted",  # a spreadsheet user's own quote is read as text, like ours
+    }
+    client.force_login(make_user("e", "Executives"))
+    exported = client.get(reverse("roles:chart-export-csv", args=[chart.pk])).content.decode()
+    assert exported == chart_export_csv(chart)
+    cells = [line.split(",", 2)[1] for line in exported.splitlines()[1:]]
+    assert all(cell.startswith(("'", "\"'")) for cell in cells), cells  # no cell starts a formula
+    assert '"\'=HYPERLINK(""http://evil.example/x"",""click"")"' in exported
+    copy = chart_import_csv(text=exported, scenario="Formulas again")
+    assert dict(copy.positions.values_list("key", "title")) == titles
+
+
+def test_nul_bytes_control_characters_huge_salaries_and_multiline_names_are_row_errors():
+    text = HEADER + (
+        "cmo,CMO,,,,,cmo,executive,C-level,\n"
+        "a,Ana\x00lyst,,,cmo,,cmo,executive,manager,\n"  # row 3: NUL in the title
+        "b,Boss,,,cmo,,cmo,executive,manager,2147483648\n"  # row 4: beyond the salary column
+        'c,Side,"Dana\nWhit",dana@example.com,cmo,,cmo,executive,manager,\n'  # rows 5-6: two-line name
+        "d,Bell\x07,,,cmo,,cmo,executive,manager,\n"  # row 7: a control character
+        "e,Big,,,cmo,,cmo,executive,manager," + "9" * 400 + "\n"  # row 8: far beyond any number
+    )
+    assert_refused(
+        text,
+        [
+            (3, "title contains a NUL character"),
+            (4, "salary must be at most 2,147,483,647"),
+            (6, "person_name must be on one line"),
+            (7, "title contains the control character U+0007"),
+            (8, "salary must be at most 2,147,483,647"),
+        ],
+    )
+
+
+def test_a_scenario_name_on_two_lines_or_with_a_nul_is_refused():
+    assert_refused(GOOD, [(0, "the scenario name must be on one line")], scenario="Two\nlines")
+    assert_refused(GOOD, [(0, "the scenario name contains a NUL character")], scenario="Nul\x00")
+
+
+def chain(depth: int) -> str:
+    rows = ["s0,CMO,,,,,cmo,executive,C-level,"]
+    rows += [f"s{i},Seat {i},,,s{i - 1},,cmo,executive,manager," for i in range(1, depth)]
+    return HEADER + "\n".join(rows) + "\n"
+
+
+def test_a_2500_deep_reporting_chain_imports_quickly():
+    import time
+
+    started = time.monotonic()
+    chart = chart_import_csv(text=chain(2500), scenario="Deep")
+    assert time.monotonic() - started < 10
+    deepest = chart.positions.get(key="s2499")
+    assert deepest.reports_to.key == "s2498" and chart.positions.count() == 2500
+
+
+def test_a_long_cycle_is_reported_on_each_of_its_rows_in_a_short_message():
+    rows = ["root,CMO,,,,,cmo,executive,C-level,"]
+    rows += [f"c{i},Seat {i},,,c{(i - 1) % 3000},,cmo,executive,manager," for i in range(3000)]
+    with pytest.raises(ChartImportError) as refused:
+        chart_import_csv(text=HEADER + "\n".join(rows) + "\n", scenario="Loop")
+    errors = refused.value.errors
+    assert len(errors) == 3000 and {e.row for e in errors} == set(range(3, 3003))
+    assert errors[0].reason == "reporting cycle: c0 → c2999 → c2998 → c2997 → c2996 → … 2994 more … → c1 → c0"
+
+
+@pytest.mark.parametrize("size", [10, 400])
+def test_an_import_takes_the_same_queries_whatever_its_size(size, django_assert_max_num_queries):
+    Person.objects.create(name="Known", email="known0@example.com", level="manager")
+    rows = ["s0,CMO,Known,known0@example.com,,,cmo,executive,C-level,100000"]
+    rows += [
+        f"s{i},Seat {i},Person {i},p{i}@example.com,s{i // 2},{'s0' if i > 1 else ''},"
+        "workflow-architect;data-steward,marops,manager,50000"
+        for i in range(1, size)
+    ]
+    with django_assert_max_num_queries(18):
+        chart = chart_import_csv(text=HEADER + "\n".join(rows) + "\n", scenario=f"Size {size}")
+    assert chart.positions.count() == size and Person.objects.count() == size
+    assert Position.history.filter(chart_id=chart.pk, history_change_reason="Imported from CSV").count() == size

@@ -46,7 +46,9 @@ def test_people_an_import_creates_are_planned_and_inactive_and_known_people_are_
     assert (claire.is_planned, claire.is_active) == (False, True)
 
 
-def test_the_import_command_and_the_import_page_create_planned_people(demo, tmp_path, client):
+def test_the_import_command_and_the_import_page_create_planned_people(
+    demo, tmp_path, client, django_capture_on_commit_callbacks
+):
     path = tmp_path / "chart.csv"
     path.write_text(HEADER + "cmo,CMO,Bo Command,bo@example.com,,,cmo,executive,C-level,\n", encoding="utf-8")
     call_command("import_chart", str(path), scenario="From the command")
@@ -54,7 +56,8 @@ def test_the_import_command_and_the_import_page_create_planned_people(demo, tmp_
     upload = SimpleUploadedFile(
         "chart.csv", (HEADER + "cmo,CMO,Cy Page,cy@example.com,,,cmo,executive,C-level,\n").encode()
     )
-    assert client.post(reverse("roles:chart-import"), {"name": "From the page", "file": upload}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the upload's job runs once it is committed
+        assert client.post(reverse("roles:chart-import"), {"name": "From the page", "file": upload}).status_code == 302
     for email in ["bo@example.com", "cy@example.com"]:
         assert (person(email).is_planned, person(email).is_active) == (True, False)
 

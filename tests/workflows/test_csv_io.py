@@ -111,3 +111,98 @@ def test_the_commands_import_and_export(tmp_path, capsys, dana):
     with pytest.raises(CommandError, match="Nothing imported: 1 problem"):
         call_command("import_workflows", str(path))
     assert "row 2: a human step has no agent" in capsys.readouterr().err
+
+
+def test_a_formula_in_any_cell_leaves_neutralised_and_comes_back_as_it_was(client, dana):
+    from django.urls import reverse
+
+    from tests.conftest import make_user
+
+    sheet = HEADER + (
+        '"=HYPERLINK(""http://evil.example/x"",""click"")",false,,1,+Capture,@Marketo,human,,-which,false,\n'
+    )
+    inventory_import_csv(text=sheet)
+    step = Step.objects.select_related("workflow", "platform").get()
+    assert (step.workflow.name, step.name, step.platform.name, step.decision) == (
+        '=HYPERLINK("http://evil.example/x","click")',
+        "+Capture",
+        "@Marketo",
+        "-which",
+    )
+    client.force_login(make_user("e", "Executives"))
+    exported = client.get(reverse("workflows:inventory-export")).content.decode()
+    assert exported == inventory_export_csv()
+    assert exported.splitlines()[1] == (
+        '"\'=HYPERLINK(""http://evil.example/x"",""click"")",false,,1,\'+Capture,\'@Marketo,human,,\'-which,false,'
+    )
+    inventory_import_csv(text=exported)
+    assert inventory_export_csv() == exported
+    assert Step.objects.get().name == "+Capture"
+
+
+def test_nul_bytes_huge_step_orders_and_multiline_names_are_row_errors_and_nothing_changes(dana):
+    inventory_import_csv(text=SHEET)
+    before = inventory_export_csv()
+    bad = HEADER + (
+        "Lead routing,true,dana@example.com,1,Cap\x00ture,Marketo,human,,x,false,\n"  # 2: NUL
+        "Lead routing,true,dana@example.com,2147483648,Chat,Drift,human,,x,false,\n"  # 3: order too big
+        '"Two\nlines",false,,1,Invite,Marketo,human,,x,false,\n'  # 4-5: a name on two lines
+        "Webinars,false,,1,Invite,Marketo\x1b,human,,x,false,\n"  # 6: escape character
+        'Webinars,false,,2,Invite,Marketo,human,,"a decision\non two lines is fine",false,\n'  # 7-8: fine
+    )
+    with pytest.raises(InventoryImportError) as refused:
+        inventory_import_csv(text=bad)
+    assert [(e.row, e.reason) for e in refused.value.errors] == [
+        (2, "step_name contains a NUL character"),
+        (3, "step_order must be at most 2,147,483,647"),
+        (5, "workflow must be on one line"),
+        (6, "platform contains the control character U+001B"),
+    ]
+    assert inventory_export_csv() == before
+
+
+def sheet(workflows: int, steps: int, prefix: str = "W") -> str:
+    rows = [
+        f"{prefix}{w:03},{'true' if w % 2 else 'false'},dana@example.com,{s},Step {s},Platform {s % 7},"
+        f"{'ai_assisted' if s % 3 == 0 else 'human'},{f'Bot {s % 5}' if s % 3 == 0 else ''},decide {s},"
+        f"{'true' if s % 2 else 'false'},campaign-manager;platform-owner"
+        for w in range(workflows)
+        for s in range(1, steps + 1)
+    ]
+    return HEADER + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("workflows,steps", [(2, 3), (40, 12)])
+def test_an_import_and_a_reimport_take_the_same_queries_whatever_their_size(
+    workflows, steps, dana, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(32):
+        summary = inventory_import_csv(text=sheet(workflows, steps))
+    assert (len(summary.created), summary.steps) == (workflows, workflows * steps)
+    # A re-import that changes every step, drops the last of each and adds a new one.
+    changed = (
+        sheet(workflows, steps).replace("decide", "choose").replace(f",{steps},Step {steps},", f",{steps + 1},New,")
+    )
+    with django_assert_max_num_queries(32):
+        again = inventory_import_csv(text=changed)
+    assert (len(again.replaced), again.steps) == (workflows, workflows * steps)
+    assert inventory_export_csv() == changed
+    assert Step.history.filter(history_type="-").count() == workflows
+    assert Step.history.filter(history_type="~", history_change_reason="inventory import").count() == workflows * (
+        steps - 1
+    )
+
+
+def test_a_reimport_keeps_step_ids_and_records_roles_in_history(dana):
+    inventory_import_csv(text=SHEET)
+    chat = Step.objects.get(workflow__name="Lead routing", order=2)
+    inventory_import_csv(
+        text=SHEET.replace(
+            "Qualify in chat,Drift,ai_autonomous,Chat bot,Qualified or not,true,",
+            "Qualify in chat,Drift,ai_autonomous,Chat bot,Qualified or not,true,data-steward",
+        )
+    )
+    chat.refresh_from_db()
+    assert list(chat.roles.values_list("key", flat=True)) == ["data-steward"]
+    latest = chat.history.latest()
+    assert (latest.history_type, [r.role.key for r in latest.roles.all()]) == ("~", ["data-steward"])

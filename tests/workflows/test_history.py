@@ -46,9 +46,12 @@ def test_the_import_command_records_its_reason(tmp_path, dana):
     assert {entry.how for entry in workflow_history(workflow)} == {"import"}
 
 
-def test_the_import_page_records_its_reason_and_the_user(leader_client, leader, dana):
+def test_the_import_page_records_its_reason_and_the_user(
+    leader_client, leader, dana, django_capture_on_commit_callbacks
+):
     upload = SimpleUploadedFile("inventory.csv", SHEET.encode(), content_type="text/csv")
-    assert leader_client.post("/workflows/import/", {"file": upload}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's job, with the uploader as its user
+        assert leader_client.post("/workflows/import/", {"file": upload}).status_code == 302
     record = Workflow.history.get(name="Renewals")
     assert (record.history_user, record.history_change_reason) == (leader, IMPORTED)
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.imports import progress_printer
 from roles.csv_io import ChartImportError, chart_import_csv
 
 
@@ -19,9 +20,14 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
         try:
-            chart = chart_import_csv(text=text, scenario=scenario)
+            progress = progress_printer(self._progress, tty=self.stderr.isatty())
+            chart = chart_import_csv(text=text, scenario=scenario, progress=progress)
         except ChartImportError as exc:
             for error in exc.errors:
                 self.stderr.write(str(error) if error.row else error.reason)
             raise CommandError(f"Nothing imported: {len(exc.errors)} problem(s) in {file}.") from exc
         self.stdout.write(self.style.SUCCESS(f"Imported {chart.positions.count()} positions into “{chart.name}”."))
+
+    def _progress(self, text: str) -> None:
+        self.stderr.write(text, ending="")
+        self.stderr.flush()

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.imports import progress_printer
 from workflows.csv_io import InventoryImportError, inventory_import_csv
 
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
         try:
-            summary = inventory_import_csv(text=text)
+            progress = progress_printer(self._progress, tty=self.stderr.isatty())
+            summary = inventory_import_csv(text=text, progress=progress)
         except InventoryImportError as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
@@ -33,3 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(f"new platform: {name}")
         for name in summary.new_agents:
             self.stdout.write(f"new agent: {name} (review its governance call)")
+
+    def _progress(self, text: str) -> None:
+        self.stderr.write(text, ending="")
+        self.stderr.flush()
