@@ -427,7 +427,7 @@ def get_workflow(request: ApiRequest, workflow_id: int) -> Workflow:
 )
 def set_workflow_owner(request: ApiRequest, workflow_id: int, payload: OwnerIn) -> Workflow:
     """Give the workflow its one owner (or none, which is flagged). History records the token's user."""
-    workflow = get_object_or_404(workflows_by_name(), pk=workflow_id)
+    workflow = get_object_or_404(workflows_by_name(include_deleted=True), pk=workflow_id)
     owner = None
     if payload.owner_email is not None:
         owner = person_by_email(payload.owner_email)

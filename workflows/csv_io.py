@@ -116,9 +116,12 @@ def _parse(text: str, progress: Progress = no_progress) -> tuple[dict[str, _Work
     # What is stored already may be re-imported as it is (the scan and governance flag it); only
     # new input has to pass the checks the screens make.
     names = {get["workflow"].lower() for _, get in raw_rows}
-    stored_owner = dict(
-        Workflow.objects.annotate(lname=Lower("name")).filter(lname__in=names).values_list("lname", "owner_id")
-    )
+    stored = Workflow.objects.annotate(lname=Lower("name")).filter(lname__in=names)
+    stored_owner, archived = {}, set()
+    for lname, owner_id, archived_at in stored.values_list("lname", "owner_id", "archived_at"):
+        stored_owner[lname] = owner_id
+        if archived_at is not None:
+            archived.add(lname)
     stored_steps = {
         (lname, order): (mode, agent_id)
         for lname, order, mode, agent_id in Step.objects.annotate(lname=Lower("workflow__name"))
@@ -133,6 +136,8 @@ def _parse(text: str, progress: Progress = no_progress) -> tuple[dict[str, _Work
         name = get["workflow"]
         if not name:
             problems.append("workflow is empty")
+        elif name.lower() in archived:
+            problems.append(f"workflow “{name}” was deleted and is kept as history; give the new one another name")
         try:
             critical = _bool(get["critical"], "critical")
         except ValueError as exc:
@@ -415,7 +420,8 @@ def inventory_export_csv() -> str:
     writerow = csv_writer(out)
     writerow(list(COLUMNS))
     workflows = (
-        Workflow.objects.select_related("owner")
+        Workflow.objects.filter(archived_at__isnull=True)  # deleted workflows are history, not inventory
+        .select_related("owner")
         .prefetch_related("steps__platform", "steps__agent", "steps__roles")
         .order_by("name")
     )

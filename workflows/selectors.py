@@ -266,9 +266,11 @@ def agent_get(pk: int) -> Agent | None:
     return Agent.objects.filter(pk=pk).first()
 
 
-def workflows_by_name() -> QuerySet[Workflow]:
-    """Workflows with their owners, in a stable order (the API's pages)."""
-    return Workflow.objects.select_related("owner").order_by("name", "pk")
+def workflows_by_name(*, include_deleted: bool = False) -> QuerySet[Workflow]:
+    """Workflows with their owners, in a stable order (the API's pages). A deleted (archived) workflow
+    is history: found by its id, never listed."""
+    workflows = Workflow.objects.select_related("owner").order_by("name", "pk")
+    return workflows if include_deleted else workflows.filter(archived_at__isnull=True)
 
 
 def steps_with_owner() -> QuerySet[Step]:

@@ -13,7 +13,7 @@ from marops.tokens import api_token_create
 from roles.models import Person
 from tests.conftest import make_user
 from workflows.models import Agent, Step, Workflow
-from workflows.services import workflow_assign_owner
+from workflows.services import workflow_archive, workflow_assign_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,21 @@ def test_workflows_with_their_owners(as_user):
     assert detail["steps"][1]["agent"] == "Chat Concierge"
     assert len(api.get("/api/v1/workflows?critical=false").json()) == 2
     assert api.get("/api/v1/workflows/999999").status_code == 404
+
+
+def test_a_deleted_workflow_is_not_listed_but_its_page_stays_and_it_cannot_be_given_an_owner(as_user):
+    api = as_user("Leaders")
+    launch = workflow_archive(workflow=Workflow.objects.get(name="Campaign launch"))
+    assert "Campaign launch" not in [w["name"] for w in api.get("/api/v1/workflows").json()]
+    assert api.get(f"/api/v1/workflows/{launch.pk}").json()["name"] == "Campaign launch"
+    answer = api.put(
+        f"/api/v1/workflows/{launch.pk}/owner",
+        {"owner_email": "mia.chen@halcyon.example"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422 and "kept, read-only, as history" in answer.content.decode()
+    launch.refresh_from_db()
+    assert launch.owner == person("dana.whitfield")
 
 
 def test_who_is_accountable_for_a_step(as_user):

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from tests.factories import IncidentFactory, PersonFactory
 from workflows.csv_io import InventoryImportError, inventory_export_csv, inventory_import_csv
 from workflows.models import Agent, Platform, Step, Workflow
+from workflows.services import workflow_archive
 
 pytestmark = pytest.mark.django_db
 HEADER = "workflow,critical,owner_email,step_order,step_name,platform,mode,agent,decision,buyer_facing,roles\n"
@@ -206,3 +207,17 @@ def test_a_reimport_keeps_step_ids_and_records_roles_in_history(dana):
     assert list(chat.roles.values_list("key", flat=True)) == ["data-steward"]
     latest = chat.history.latest()
     assert (latest.history_type, [r.role.key for r in latest.roles.all()]) == ("~", ["data-steward"])
+
+
+def test_a_deleted_workflow_is_neither_exported_nor_changed_by_an_import(dana):
+    inventory_import_csv(text=SHEET)
+    webinars = workflow_archive(workflow=Workflow.objects.get(name="Webinars"))
+    assert "Webinars" not in inventory_export_csv() and "Lead routing" in inventory_export_csv()
+
+    with pytest.raises(InventoryImportError) as refused:
+        inventory_import_csv(text=HEADER + "webinars,true,dana@example.com,1,Invite,Marketo,human,,Who,false,\n")
+    assert [str(e) for e in refused.value.errors] == [
+        "row 2: workflow “webinars” was deleted and is kept as history; give the new one another name"
+    ]
+    webinars.refresh_from_db()
+    assert webinars.owner is None and not webinars.is_critical and webinars.is_archived
