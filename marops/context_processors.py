@@ -22,6 +22,10 @@ NAV = [
 ]
 
 
+# Pages that belong to a section whose address they do not share.
+ALSO_UNDER = {"roles:chart-list": ["roles:chart-compare"]}
+
+
 class NavItem(TypedDict):
     label: str
     url: str
@@ -41,7 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
                 {
                     "label": label,
                     "url": url,
-                    "active": request.path.startswith(url) and (url != "/dashboard/" or request.path == url),
+                    "active": (request.path.startswith(url) and (url != "/dashboard/" or request.path == url))
+                    or any(request.path.startswith(reverse(other)) for other in ALSO_UNDER.get(url_name, [])),
                 }
             )
     # The most specific match wins (so /org/charts/ does not also light up /org/).

@@ -19,6 +19,11 @@
   document.addEventListener("input", function (event) {
     if (event.target.dataset && event.target.dataset.filterSelect) filter(event.target);
   });
-  // Text typed before this script ran (it loads deferred) still filters.
-  document.querySelectorAll("[data-filter-select]").forEach(function (box) { if (box.value) filter(box); });
+  // Text typed before the page was ready still filters. Wait for htmx to have wired the page (its
+  // onLoad runs once it has), so the change this sends reaches the select's hx-get.
+  function catchUp(root) {
+    root.querySelectorAll("[data-filter-select]").forEach(function (box) { if (box.value) filter(box); });
+  }
+  if (window.htmx) window.htmx.onLoad(catchUp);
+  else catchUp(document);
 })();
