@@ -52,10 +52,11 @@ EARLIEST_YEAR = 2000
 LATEST_YEAR = 2099
 
 
-def date_problem(value: datetime.date) -> str | None:
-    """Why `value` (a date or a moment) is outside the years MarOps records, or None."""
-    if value.year < EARLIEST_YEAR:
-        return f"is before {EARLIEST_YEAR}"
+def date_problem(value: datetime.date, *, earliest: int = EARLIEST_YEAR) -> str | None:
+    """Why `value` (a date or a moment) is outside the years MarOps records, or None. A date about a
+    person's life (a start date) may reach further back: pass its `earliest` year."""
+    if value.year < earliest:
+        return f"is before {earliest}"
     if value.year > LATEST_YEAR:
         return f"is after {LATEST_YEAR}"
     return None
@@ -106,5 +107,6 @@ def _field_problem(field: forms.Field, value: Any) -> str | None:
     if isinstance(field, forms.IntegerField) and isinstance(value, int):
         return int_problem(value, low=-INT_MAX - 1)
     if isinstance(field, forms.DateField | forms.DateTimeField) and isinstance(value, datetime.date):
-        return date_problem(value)
+        # A form field may set `earliest_year` (a start date reaches back further than any incident).
+        return date_problem(value, earliest=getattr(field, "earliest_year", EARLIEST_YEAR))
     return None

@@ -123,3 +123,25 @@ class OutputAuditForm(InputRules, forms.ModelForm):
             "audited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class LeaverForm(InputRules, forms.Form):
+    """Record a leaver: why, and one successor per thing they hold (a field per handoff, named by its key)."""
+
+    reason = forms.CharField(
+        max_length=300, label="Why they left", help_text="Kept in the history of everything handed on."
+    )
+
+    def __init__(self, *args: Any, handoffs: list[Any], successors: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in handoffs:
+            self.fields[item.key] = forms.ModelChoiceField(
+                queryset=successors,
+                required=not item.vacancy_allowed,
+                label=f"{item.kind}: {item.label}",
+                empty_label="— vacancy: hire or promote —" if item.vacancy_allowed else "— choose a successor —",
+                initial=item.proposed.pk if item.proposed else None,
+            )
+
+    def successors(self) -> dict[str, Person | None]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "reason"}

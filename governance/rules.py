@@ -13,6 +13,7 @@ from workflows.choices import MODES_ALLOWED, AgentStatus, StepMode, WorkflowStat
 from workflows.models import Step
 
 from .models import DataSource, KnowledgeAsset
+from .selectors import inactive_holders
 
 AUDIT_MAX_AGE = datetime.timedelta(days=90)
 
@@ -98,7 +99,21 @@ def stale_output_audit() -> list[GovernanceFinding]:
     return findings
 
 
-RULES = [mode_exceeds_policy, disallowed_data_source, asset_owner_without_role, stale_output_audit]
+def inactive_holder() -> list[GovernanceFinding]:
+    """Someone deactivated without "Record a leaver" (in the admin, by an import) still holds open reviews,
+    open corrective actions, knowledge assets or data sources: never a silent orphan. (Workflows they own
+    are the ownership scan's `owner-inactive`.)"""
+    return [
+        GovernanceFinding(
+            "inactive-holder",
+            f"{person.name} is inactive but still holds {held} thing{'s' if held > 1 else ''} (open reviews, "
+            "open corrective actions, knowledge assets, data sources): hand them on from their page.",
+        )
+        for person, held in inactive_holders()
+    ]
+
+
+RULES = [mode_exceeds_policy, disallowed_data_source, asset_owner_without_role, stale_output_audit, inactive_holder]
 
 
 def governance_findings() -> list[GovernanceFinding]:

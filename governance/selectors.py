@@ -7,18 +7,19 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
+from django.db.models import Aggregate, Case, Count, DurationField, F, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 
 from core.ids import is_id
-from roles.models import Person
+from roles.choices import ChartStatus
+from roles.models import Departure, Person, Position
 from workflows.accountability import Accountability, step_accountable
-from workflows.models import Agent, Step
+from workflows.models import Agent, Step, Workflow
 from workflows.selectors import agent_accountable, step_for_incident
 
 from .choices import ReviewStatus, RootCause, Severity
-from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset
+from .models import CorrectiveAction, DataSource, Incident, KnowledgeAsset, Review
 
 
 def incident_list() -> QuerySet[Incident]:
@@ -239,3 +240,82 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
             entries.append(TimelineEntry(record.history_date, _who(record), what))
         seen[record.id] = record
     return sorted(entries, key=lambda e: e.at)
+
+
+@dataclass(frozen=True)
+class PersonHoldings:
+    """Everything a person holds that someone must hold after them, and their record (person page)."""
+
+    person: Person
+    seats: list[Position]  # in every chart, the live one first
+    workflows: list[Workflow]  # owned, not deleted
+    reviews: list[Review]  # where they are accountable, open ones first
+    actions: list[CorrectiveAction]  # assigned to them, not done
+    assets: list[KnowledgeAsset]
+    sources: list[DataSource]
+    departures: list[Departure]
+
+    @property
+    def open_reviews(self) -> list[Review]:
+        return [review for review in self.reviews if not review.is_resolved]
+
+    @property
+    def live_seats(self) -> list[Position]:
+        return [seat for seat in self.seats if seat.chart.is_live]
+
+    @property
+    def held_count(self) -> int:
+        """What still needs a holder: nonzero for an inactive person is an open finding."""
+        return (
+            len(self.workflows)
+            + len(self.open_reviews)
+            + len(self.actions)
+            + len(self.assets)
+            + len(self.sources)
+            + len(self.live_seats)
+        )
+
+
+def person_holdings(person: Person) -> PersonHoldings:
+    """A person's seats, workflows, reviews, open actions, assets, data sources and departures: seven
+    queries whatever they hold."""
+    seats = (
+        Position.objects.filter(person=person)
+        .select_related("chart", "reports_to__person")
+        .order_by(Case(When(chart__status=ChartStatus.LIVE, then=Value(0)), default=Value(1)), "chart__name")
+    )
+    return PersonHoldings(
+        person=person,
+        seats=list(seats),
+        workflows=list(Workflow.objects.filter(owner=person, archived_at__isnull=True).order_by("name")),
+        reviews=list(
+            Review.objects.filter(accountable_owner=person)
+            .select_related("incident")
+            .order_by(Case(When(status=ReviewStatus.RESOLVED, then=Value(1)), default=Value(0)), "due_on", "pk")
+        ),
+        actions=list(
+            CorrectiveAction.objects.filter(assignee=person, is_done=False).select_related("review__incident")
+        ),
+        assets=list(KnowledgeAsset.objects.filter(owner=person)),
+        sources=list(DataSource.objects.filter(steward=person)),
+        departures=list(Departure.objects.filter(person=person).select_related("recorded_by")),
+    )
+
+
+def inactive_holders() -> list[tuple[Person, int]]:
+    """People who are inactive (deactivated in the admin, by an import…) yet still hold reviews,
+    actions, knowledge assets or data sources: each needs a new holder (workflows they own are flagged
+    by the ownership scan as `owner-inactive`). One query."""
+    open_reviews = Q(accountable_reviews__status__in=[s for s in ReviewStatus.values if s != ReviewStatus.RESOLVED])
+    people = (
+        Person.objects.filter(is_active=False, is_planned=False)
+        .annotate(
+            held=Count("accountable_reviews", filter=open_reviews, distinct=True)
+            + Count("corrective_actions", filter=Q(corrective_actions__is_done=False), distinct=True)
+            + Count("knowledge_assets", distinct=True)
+            + Count("stewarded_sources", distinct=True)
+        )
+        .filter(held__gt=0)
+        .order_by("name")
+    )
+    return [(person, person.held) for person in people]

@@ -307,6 +307,22 @@ def corrective_action_set_done(*, action: CorrectiveAction, done: bool, by: User
 
 
 @transaction.atomic
+def corrective_action_assign(*, action: CorrectiveAction, assignee: Person, by: User, reason: str) -> CorrectiveAction:
+    """Give an open corrective action to someone else (its assignee left, or is overloaded); the
+    incident's timeline keeps who did it and why."""
+    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    if not assignee.is_active or assignee.is_planned:
+        raise ValidationError({"assignee": f"{assignee.name} is not an active member of the organisation."})
+    if errors := text_errors({"reason": reason}):
+        raise ValidationError(errors)
+    action.assignee = assignee
+    action._change_reason = reason.strip()[:REASON_LENGTH] or None  # type: ignore[attr-defined]  # simple-history reads it
+    action._history_user = by  # type: ignore[attr-defined]  # simple-history prefers it to the request's user
+    action.save(update_fields=["assignee"])
+    return action
+
+
+@transaction.atomic
 def policy_decide(*, agent: Agent, allowed_mode: str, rationale: str, by: User) -> PolicyDecision:
     """The AI governance call: "Makes the AI governance call when there is one to make" is the Head
     of Marketing Operations' job, so only the person holding that role in the live chart may."""

@@ -21,4 +21,6 @@ urlpatterns = [
     path("data-sources/", views.data_source_index, name="data-source-list"),
     path("knowledge/", views.knowledge_asset_index, name="knowledge-asset-list"),
     path("knowledge/<int:pk>/audits/", views.output_audit_add, name="output-audit-add"),
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/<int:pk>/leave/", views.person_leaver, name="person-leave"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.htmx import apply_service, form_errors_text
 from core.ids import is_id
 from core.views import PageRequest, page_of, read_only
+from roles.models import Person
 from roles.selectors import head_of_marops
 from workflows.accountability import Accountability, step_accountable_at, with_accountability
 from workflows.models import Agent
@@ -29,10 +30,12 @@ from .forms import (
     IncidentForm,
     KillSwitchForm,
     KnowledgeAssetForm,
+    LeaverForm,
     OutputAuditForm,
     PolicyForm,
     ReviewForm,
 )
+from .leavers import leaver_handoffs, leaver_test_scores, person_leave, successor_choices
 from .models import CorrectiveAction, Incident, KillSwitchEvent, KnowledgeAsset
 from .rules import governance_findings
 from .selectors import (
@@ -44,6 +47,7 @@ from .selectors import (
     incident_only_step,
     incident_timeline,
     knowledge_asset_list,
+    person_holdings,
 )
 from .services import (
     ReviewConflict,
@@ -283,7 +287,7 @@ def data_source_index(request: PageRequest) -> HttpResponse:
         save=lambda source, data: data_source_save(source=source, data=data),
         change_perm="governance.change_datasource",
         template="governance/data_source_list.html",
-        rules={"disallowed-data-source"},
+        rules={"disallowed-data-source", "inactive-holder"},
         context={"sources": data_source_list()},
     )
 
@@ -298,7 +302,7 @@ def knowledge_asset_index(request: PageRequest) -> HttpResponse:
         save=lambda asset, data: knowledge_asset_save(asset=asset, data=data),
         change_perm="governance.change_knowledgeasset",
         template="governance/knowledge_asset_list.html",
-        rules={"asset-owner-without-role", "stale-output-audit"},
+        rules={"asset-owner-without-role", "stale-output-audit", "inactive-holder"},
         context={
             "assets": knowledge_asset_list(),
             "audit_form": OutputAuditForm(initial={"audited_on": timezone.localdate()}),
@@ -444,3 +448,50 @@ def test_page(request: PageRequest) -> HttpResponse:
         "failing_only": failing_only,
     }
     return render(request, "governance/test.html", context)
+
+
+@read_only
+@require_GET
+@permission_required("roles.view_person", raise_exception=True)
+def person_detail(request: PageRequest, pk: int) -> HttpResponse:
+    """A person's page: their seats, workflows, reviews, open actions, assets, data sources, departures."""
+    holdings = person_holdings(get_object_or_404(Person, pk=pk))
+    person = holdings.person
+    can_edit = request.user.has_perm("roles.change_person")
+    return render(
+        request,
+        "roles/person_detail.html",
+        {
+            "h": holdings,
+            "can_edit": can_edit,
+            "can_leave": can_edit and person.is_active and not person.is_planned,
+            "orphaned": not person.is_active and holdings.held_count > 0,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roles.change_person", raise_exception=True)
+def person_leaver(request: PageRequest, pk: int) -> HttpResponse:
+    """Record a leaver: what they hold, a successor for each (proposed, editable), the Test's score
+    before and after; "Confirm" hands everything on and deactivates them, "Preview" only recounts."""
+    person = get_object_or_404(Person, pk=pk)
+    handoffs = leaver_handoffs(person_holdings(person))
+    form = LeaverForm(request.POST or None, handoffs=handoffs, successors=successor_choices(person))
+
+    def leave(f: LeaverForm) -> object:
+        return person_leave(person=person, successors=f.successors(), by=request.user, reason=f.cleaned_data["reason"])
+
+    if request.method == "POST" and request.POST.get("action") == "confirm" and apply_service(form, leave):
+        messages.success(request, f"{person.name} has left; everything they held has been handed on.")
+        return redirect("governance:person-detail", pk=person.pk)
+    proposed = {item.key: item.proposed for item in handoffs}
+    if form.is_bound:
+        form.is_valid()  # cleans what was chosen; a refused confirmation keeps its errors
+    successors = form.successors() if form.is_bound else proposed
+    before, after = leaver_test_scores(person=person, successors=successors, by=request.user)
+    return render(
+        request,
+        "governance/leaver.html",
+        {"person": person, "form": form, "handoffs": handoffs, "before": before, "after": after},
+    )

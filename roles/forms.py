@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import User
 from django.db.models import Q
 
 from core.imports import csv_text
@@ -8,7 +9,7 @@ from core.validators import InputRules
 
 from .choices import ChartStatus, Level, Team
 from .models import Chart, Person, Position, Role
-from .services import PositionData
+from .services import PersonData, PositionData
 
 
 class PositionForm(InputRules, forms.Form):
@@ -103,3 +104,42 @@ class ChartImportForm(InputRules, forms.Form):
 class CompareForm(forms.Form):
     a = forms.ModelChoiceField(queryset=Chart.objects.all(), label="Before")
     b = forms.ModelChoiceField(queryset=Chart.objects.all(), label="After")
+
+
+class PersonForm(InputRules, forms.Form):
+    """A person's name, work e-mail, level, start date and optional login (initials stand in for a photo)."""
+
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(max_length=254, label="Work e-mail")
+    level = forms.ChoiceField(choices=Level.choices)
+    start_date = forms.DateField(
+        required=False, label="Start date", widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD"
+    )
+    start_date.earliest_year = 1950  # type: ignore[attr-defined]  # read by InputRules: careers began before 2000
+    user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+        label="Login",
+        empty_label="— no login —",
+        to_field_name="username",
+    )
+
+    @classmethod
+    def initial_for(cls, person: Person) -> dict[str, Any]:
+        return {
+            "name": person.name,
+            "email": person.email,
+            "level": person.level,
+            "start_date": person.start_date,
+            "user": person.user.username if person.user else None,
+        }
+
+    def person_data(self) -> PersonData:
+        data = self.cleaned_data
+        return PersonData(
+            name=data["name"],
+            email=data["email"],
+            level=data["level"],
+            start_date=data["start_date"],
+            user=data["user"],
+        )

@@ -27,6 +27,7 @@ class Person(models.Model):
         help_text="The login this person uses, if any.",
     )
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.SPECIALIST)
+    start_date = models.DateField("start date", null=True, blank=True)
     is_active = models.BooleanField("active", default=True)
     is_planned = models.BooleanField(
         "planned",
@@ -50,6 +51,12 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def initials(self) -> str:
+        """What stands in for a photo: the first letters of the first and last words of the name."""
+        words = self.name.split()
+        return "".join(word[0] for word in (words[:1] + words[1:][-1:])).upper() or "?"
 
     def clean(self) -> None:
         self.email = (self.email or "").strip().lower()
@@ -268,3 +275,32 @@ class Position(models.Model):
         if self.reports_to is not None and self.reports_to.chart_id != self.chart_id:
             raise ValidationError({"reports_to": "The manager must be a position in the same chart."})
         # Cycles need the whole chart; roles.services.position_move checks them.
+
+
+class Departure(models.Model):
+    """Someone left: who recorded it, why, and who took over each thing they held (workflows, reviews,
+    actions, assets, data sources, seats), as it was named at that moment. Append-only."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="departures")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300)
+    # [{"kind": "Workflow", "label": "Lead routing", "to_id": 7, "to": "Ada Lovelace"}]; "to" empty for a vacancy.
+    handoffs = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="roles_departure_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} left ({self.recorded_at:%d %b %Y})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ProtectedError("A departure is a record: it is never changed.", {self})
+        super().save(*args, **kwargs)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        raise ProtectedError("A departure is a record: it is kept.", {self})

@@ -4,6 +4,7 @@ Every write validates first and raises ValidationError (keyed by field where the
 refused edit changes nothing. History is recorded by django-simple-history on each save.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -12,8 +13,10 @@ from typing import TypeVar
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from core.validators import text_errors
 
 from .choices import ChartStatus
 from .models import Chart, Person, Position, PositionRole, Role
@@ -47,16 +50,59 @@ def _live_seat_changed(chart: Chart, *person_ids: int | None) -> None:
 
 
 @transaction.atomic
-def person_set_active(*, person: Person, is_active: bool) -> Person:
+def person_set_active(*, person: Person, is_active: bool, by: User | None = None, reason: str = "") -> Person:
     """Deactivate someone who left (or reactivate them). A planned person becomes real only by adopting
-    the scenario that plans them."""
+    the scenario that plans them. The person's history keeps who did it and why."""
     if is_active and person.is_planned:
         raise ValidationError(
             {"is_active": f"{person.name} is a planned hire: adopt their scenario to make them real."}
         )
     person.is_active = is_active
+    person._change_reason = reason or None  # type: ignore[attr-defined]  # simple-history reads it on save
+    if by is not None:
+        person._history_user = by  # type: ignore[attr-defined]  # simple-history prefers it to the request's user
     person.save(update_fields=["is_active"])
     people_changed([person.pk])
+    return person
+
+
+@dataclass
+class PersonData:
+    """What a Leader types about a person on the people page."""
+
+    name: str
+    email: str
+    level: str
+    start_date: datetime.date | None = None
+    user: User | None = None
+
+
+@transaction.atomic
+def person_save(*, data: PersonData, person: Person | None = None, by: User | None = None) -> Person:
+    """Add someone to the organisation, or correct what is known about them. A work e-mail belongs to
+    one person whatever its case (the database insists too), and a login to at most one person."""
+    errors = text_errors({"name": data.name, "email": data.email})
+    name, email = data.name.strip(), data.email.strip().lower()
+    if not name and "name" not in errors:
+        errors["name"] = "Give the person a name."
+    others = Person.objects.exclude(pk=person.pk) if person is not None else Person.objects.all()
+    if "email" not in errors and (clash := others.filter(email__iexact=email).first()) is not None:
+        errors["email"] = f"{clash.name} already has the e-mail {clash.email}; an e-mail belongs to one person."
+    if data.user is not None and (holder := others.filter(user=data.user).first()) is not None:
+        errors["user"] = f"The login {data.user.username} is already {holder.name}'s."
+    if errors:
+        raise ValidationError(errors)
+    person = person or Person()
+    person.name, person.email, person.level = name, email, data.level
+    person.start_date, person.user = data.start_date, data.user
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    if by is not None:
+        person._history_user = by  # type: ignore[attr-defined]  # simple-history prefers it to the request's user
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # someone saved the same e-mail or login a moment ago
+        raise ValidationError({"email": f"Someone else already has the e-mail {email} or this login."}) from exc
     return person
 
 

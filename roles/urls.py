@@ -24,4 +24,6 @@ urlpatterns = [
     path("charts/<int:pk>/search/", views.chart_search, name="chart-search"),
     path("compare/", views.chart_compare_view, name="chart-compare"),
     path("people/", views.people, name="person-list"),
+    path("people/new/", views.person_edit, name="person-create"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
 ]

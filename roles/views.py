@@ -27,9 +27,9 @@ from .choices import ChartStatus
 from .compare import chart_compare, compare_pair
 from .cost import chart_cost
 from .csv_io import chart_export_csv
-from .forms import ChartImportForm, CompareForm, PositionForm, ScenarioForm
+from .forms import ChartImportForm, CompareForm, PersonForm, PositionForm, ScenarioForm
 from .history import position_history
-from .models import Chart, Position
+from .models import Chart, Person, Position
 from .rules import chart_facts, findings_from
 from .selectors import (
     chart_adoption_impact,
@@ -50,6 +50,7 @@ from .services import (
     chart_adopt,
     chart_clone,
     chart_delete,
+    person_save,
     position_assign_person,
     position_delete,
     position_move,
@@ -433,4 +434,23 @@ def chart_print(request: PageRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("roles.view_person", raise_exception=True)
 def people(request: PageRequest) -> HttpResponse:
-    return render(request, "roles/person_list.html", {"people": person_list()})
+    can_add = request.user.has_perm("roles.add_person")
+    return render(request, "roles/person_list.html", {"people": person_list(), "can_add": can_add})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roles.change_person", raise_exception=True)
+def person_edit(request: PageRequest, pk: int | None = None) -> HttpResponse:
+    """Add a person (no `pk`) or correct one; a refused save shows every problem beside its field."""
+    person = get_object_or_404(Person, pk=pk) if pk is not None else None
+    if request.method == "POST":
+        form = PersonForm(request.POST)
+        saved: list[Person] = []
+        if apply_service(
+            form, lambda f: saved.append(person_save(data=f.person_data(), person=person, by=request.user))
+        ):
+            messages.success(request, f"{saved[0].name} saved.")
+            return redirect("governance:person-detail", pk=saved[0].pk)
+    else:
+        form = PersonForm(initial=PersonForm.initial_for(person) if person else None)
+    return render(request, "roles/person_form.html", {"form": form, "person": person})

@@ -204,6 +204,8 @@ TABLE: list[Write] = [
     Write("governance:agent-pause", lambda w: w.paused, reason, "is paused, not active"),
     Write("governance:agent-resume", lambda w: w.active, reason, "is not paused"),
     Write("governance:agent-retire", lambda w: w.active, reason, "still acts in"),
+    # Someone who has left (deactivated) cannot leave again: what they still hold is handed on from findings.
+    Write("governance:person-leave", lambda w: PersonFactory(name="Gone", is_active=False), lambda w: {"reason": "Left.", "action": "confirm"}, "is not an active member"),
 ]  # fmt: skip
 
 API_TABLE: list[ApiWrite] = [
@@ -266,6 +268,8 @@ STATELESS = {
     "governance:knowledge-asset-list": "the register has no states",
     "governance:output-audit-add": "an audit of any asset",
     "governance:action-toggle": "allowed in every state, recorded in the timeline (tests below)",
+    "roles:person-create": "creates a new person (the e-mail rule: tests/roles/test_people.py)",
+    "roles:person-edit": "anyone, planned or inactive, can be corrected (tests/roles/test_people.py)",
     "plan-update": "the plan has no states",
     "profile": "the user's own API tokens",
     "login": "Django's",

@@ -27,6 +27,7 @@ READ = [
     "/org/compare/?a={target}",
     "/org/compare/?a={live}&b={target}",
     "/org/people/",
+    "/governance/people/{person}/",
     "/org/positions/{position}/history/",
     "/org/charts/{target}/adopt/",
     "/org/charts/{target}/print/",
@@ -46,7 +47,8 @@ READ = [
     "/governance/knowledge/",
     "/accounts/profile/",
 ]
-# What only Leaders edit: a seat, a new seat, a chart import, a step, a new step, the inventory import.
+# What only Leaders edit: a seat, a new seat, a chart import, a step, a new step, the inventory import,
+# a new person, a person, a leaver.
 LEADER = [
     "/org/positions/{position}/edit/",
     "/org/charts/{target}/positions/new/",
@@ -54,6 +56,9 @@ LEADER = [
     "/workflows/steps/{step}/edit/",
     "/workflows/{workflow}/steps/new/",
     "/workflows/import/",
+    "/org/people/new/",
+    "/org/people/{person}/edit/",
+    "/governance/people/{person}/leave/",
 ]
 # What only MarOps staff do: log an incident.
 STAFF = ["/governance/incidents/new/"]
@@ -71,6 +76,7 @@ def main_pages(username: str) -> list[str]:
         "target": target.pk,
         "position": Position.objects.filter(chart=live, person__isnull=False).order_by("pk").first().pk,
         "workflow": workflow.pk,
+        "person": workflow.owner_id,  # someone who holds something: the leaver page lists it
         "step": Step.objects.filter(workflow=workflow).order_by("order").first().pk,
         "incident": Incident.objects.order_by("pk").first().pk,
         "agent": Agent.objects.exclude(name=PAUSED_AGENT).order_by("pk").first().pk,
