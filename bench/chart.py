@@ -134,6 +134,9 @@ def chart_measures(chart: Chart) -> dict[str, Any]:
     seats_sql = _timed(lambda: _raw(PAGE_SQL, chart.pk))
     all_sql = _timed(lambda: _raw(PAGE_SQL + RULES_SQL, chart.pk))
     page_queries = _count_queries(lambda: client.get(page_url))
+    # What any signed-in request costs before it reads anything (session, user, permissions, middleware):
+    # an empty search of the chart, which reads only the chart.
+    floor = _timed(lambda: client.get(f"/org/charts/{chart.pk}/search/?q=", headers={"HX-Request": "true"}), repeat=15)
 
     head = _wide_branch()
     branch_url = f"/org/positions/{head.pk}/branch/"
@@ -155,6 +158,7 @@ def chart_measures(chart: Chart) -> dict[str, Any]:
             "all_reads_sql_s": round(all_sql, 4),
             "ratio_to_all_reads": round(page / all_sql, 2),
             "queries": page_queries,
+            "request_floor_s": round(floor, 4),
         },
         "branch": {
             "seats": BRANCH_SEATS,
@@ -175,6 +179,7 @@ def print_chart_measures(results: dict[str, Any]) -> None:
           f"  {page['all_reads_sql_s'] * 1000:.1f} ms, {page['ratio_to_all_reads']}x")  # fmt: skip
     print(f"{'chart page: bytes on first load':<42}{page['bytes']:>14,}  <= 400,000")
     print(f"{'chart page: seats drawn, queries':<42}{page['seats_drawn']:>7} {page['queries']:>6}")
+    print(f"{'   (ms: a signed-in request reading nothing)':<42}{page['request_floor_s'] * 1000:>7.1f}")
     print(f"{'branch of 200 seats / its raw SQL':<42}{branch['ratio']:>13}x  <= 3x")
     print(f"{'   (ms: branch, raw SQL; queries)':<42}{branch['server_s'] * 1000:>7.1f} {branch['raw_sql_s'] * 1000:>6.1f}"
           f"  {branch['queries']} queries")  # fmt: skip

@@ -46,12 +46,16 @@ class ChartFacts:
     def __post_init__(self) -> None:
         # Keyed by int | None so that a top position's manager (reports_to_id None) is looked up as None.
         self.by_id: dict[int | None, Position] = {position.pk: position for position in self.positions}
-        self.role_keys: dict[int, set[str]] = {
-            position.pk: {role.key for role in position.role_list()} for position in self.positions
-        }
+        self.role_keys: dict[int, set[str]] = {}
+        self._holders: dict[str, list[Position]] = {}
+        for position in self.positions:
+            keys = self.role_keys[position.pk] = {role.key for role in position.role_list()}
+            for key in keys:
+                self._holders.setdefault(key, []).append(position)
 
     def holding(self, key: str) -> list[Position]:
-        return [p for p in self.positions if key in self.role_keys[p.pk]]
+        """The positions holding role `key`, in the chart's order."""
+        return list(self._holders.get(key, ()))
 
     def manager(self, position: Position) -> Position | None:
         return self.by_id.get(position.reports_to_id)

@@ -11,7 +11,9 @@ def platform_organised(facts: ChartFacts) -> list[Finding]:
     platform_positions = [p for p in facts.positions if any(role.is_platform_role for role in p.role_list())]
     if not platform_positions:
         return []
-    owners = set(Workflow.objects.filter(owner__isnull=False).order_by().values_list("owner_id", flat=True).distinct())
+    holders = {p.person_id for p in platform_positions if p.person_id is not None}
+    # Only the platform seats' holders: one index lookup each, not a scan of every workflow's owner.
+    owners = set(Workflow.objects.filter(owner_id__in=holders).order_by().values_list("owner_id", flat=True).distinct())
     findings = []
     for position in platform_positions:
         if position.person_id in owners:

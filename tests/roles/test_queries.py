@@ -44,11 +44,12 @@ def big_chart(size: int, status: str = "scenario") -> Chart:
     return chart
 
 
-def test_rule_checks_take_the_same_queries_for_20_and_2000_positions(django_assert_num_queries):
+def test_rule_checks_take_the_same_queries_for_20_and_2000_positions(django_assert_max_num_queries):
     small, large = big_chart(20, status="live"), big_chart(2000)
     for chart in (small, large):
         chart.refresh_from_db()
-    with django_assert_num_queries(6):
+    # At most: the platform rule asks about workflow owners only when a platform seat has a holder.
+    with django_assert_max_num_queries(6):
         chart_findings(small)
-    with django_assert_num_queries(5):  # not live: no unplaced-people query
+    with django_assert_max_num_queries(5):  # not live: no unplaced-people query
         chart_findings(large)
