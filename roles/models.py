@@ -250,10 +250,10 @@ class Position(models.Model):
     def is_vacancy(self) -> bool:
         return self.person_id is None
 
-    # `selectors.chart_positions` loads these with Prefetch(to_attr=...): plain lists, because Django's
-    # usual prefetch builds a related manager and a queryset for every seat (and `.all()` another manager
-    # on every read), which cost more than the queries on a 2,000-seat chart. Loaded any other way, a
-    # position reads them from the database.
+    # `selectors.positions_attach` (and `POSITION_PREFETCH` elsewhere) loads these as `prefetched_*`
+    # lists, because Django's usual prefetch builds a related manager and a queryset for every seat (and
+    # `.all()` another manager on every read), which cost more than the queries on a 2,000-seat chart.
+    # Loaded any other way, a position reads them from the database.
     def _listed(self, relation: str) -> list[Any]:
         cached = self.__dict__.get(f"prefetched_{relation}")
         return cached if cached is not None else list(getattr(self, relation).all())
