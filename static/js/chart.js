@@ -1,6 +1,9 @@
 // Org chart: find a person, role or team (highlight and open their branch); expand or collapse all.
 // Delegated from document, so it keeps working after htmx swaps the workspace.
 (function () {
+  // A boosted navigation (the clone form) runs the new page's scripts again: listen once.
+  if (window.outlineChartReady) return;
+  window.outlineChartReady = true;
   function highlight(query) {
     const q = query.trim().toLowerCase();
     document.querySelectorAll(".tree li.position").forEach(function (li) {
