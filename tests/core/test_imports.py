@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from core.imports import csv_cell, csv_value, every_5_percent, import_job_run, read_csv_rows
 from core.models import ImportJob
@@ -98,6 +99,8 @@ def test_a_bad_file_lists_every_row_on_the_job_page_and_writes_nothing(leader_cl
     assert job.status == "failed" and [e["row"] for e in job.errors] == [3, 4, 5, 5]
     page = leader_client.get(reverse("core:import-job", args=[job.pk])).content.decode()
     assert "Nothing was imported: 4 problems" in page
+    started = timezone.localtime(job.created_at)
+    assert f"Started {started:%-d %b %Y, %H:%M}. The file" in page  # one full stop, not "a.m.."
     assert "Row 3: title contains a NUL character" in page
     assert "Row 4: salary must be at most 2,147,483,647" in page
     assert "Row 5: unknown role “nope”" in page and "Row 5: manager_position_id “ghost”" in page
