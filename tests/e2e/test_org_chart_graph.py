@@ -191,6 +191,12 @@ def test_the_layout_stays_as_it_was_after_an_htmx_save(page: Page, live_server, 
     page.locator("#editor").get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("chart-message")).to_have_text("Saved “Head of Growth”.")
     expect(seat(page, "Head of Growth")).to_be_visible()
+    # The editor's swap settles a moment after the message shows: give the layout that moment.
+    page.wait_for_function(
+        "w => Math.abs(document.querySelector('.oc-card').getBoundingClientRect().width - w) < 1",
+        arg=chart_before["width"],
+        timeout=5000,
+    )
     chart_after = on_page(page.locator(".oc-card"))
     findings_after = on_page(page.get_by_test_id("findings"))
     assert chart_after["x"] == chart_before["x"] and chart_after["width"] == chart_before["width"]
