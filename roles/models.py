@@ -54,8 +54,9 @@ class Person(models.Model):
 
     @property
     def initials(self) -> str:
-        """What stands in for a photo: the first letters of the first and last words of the name."""
-        words = self.name.split()
+        """What stands in for a photo, on the person's page and in their chart box: the first letters of
+        the first and last words of the name (a hyphen splits words; "(interim)" and the like are not words)."""
+        words = [w for w in self.name.replace("-", " ").split() if w[:1].isalpha()]
         return "".join(word[0] for word in (words[:1] + words[1:][-1:])).upper() or "?"
 
     def clean(self) -> None:

@@ -222,10 +222,7 @@ class Seat:
     def initials(self) -> str:
         """Who sits here, as initials in the box (people have no photos); "?" for a vacancy."""
         person = self.position.person
-        if person is None:
-            return "?"
-        words = [w for w in person.name.replace("-", " ").split() if w[:1].isalpha()]
-        return "".join(w[0] for w in (words[:1] + words[1:][-1:])).upper() or "?"
+        return person.initials if person is not None else "?"
 
     @property
     def dotted_ids(self) -> str:

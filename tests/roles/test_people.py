@@ -179,3 +179,16 @@ def test_the_people_list_links_to_adding_for_a_leader(leader_client):
     PositionFactory(chart=ChartFactory(status="live"), roles=[role("cmo")], person=PersonFactory(name="Chris"))
     page = leader_client.get(reverse("roles:person-list")).content.decode()
     assert reverse("roles:person-create") in page and "Chris" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "initials"),
+    [("Ada Lovelace", "AL"), ("Mary-Jane Watson", "MW"), ("Sam Ortiz (interim)", "SO"), ("Cher", "C")],
+)
+def test_the_person_page_and_the_chart_box_show_the_same_initials(leader_client, name, initials):
+    person = PersonFactory(name=name)
+    position = PositionFactory(person=person)
+    page = leader_client.get(reverse("governance:person-detail", args=[person.pk])).content.decode()
+    box = leader_client.get(reverse("roles:chart-detail", args=[position.chart_id])).content.decode()
+    assert f">{initials}<" in page
+    assert f'<span class="oc-avatar" aria-hidden="true">{initials}</span>' in box
