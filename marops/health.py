@@ -1,8 +1,5 @@
 """What /readyz reports: the database, Redis and the scheduled jobs' heartbeat, each as "ok" or why not."""
 
-from datetime import timedelta
-from typing import cast
-
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -12,13 +9,6 @@ from .models import JobHeartbeat
 
 # A wait short enough for a load balancer's probe: a service that needs longer counts as down.
 TIMEOUT_SECONDS = 2.0
-
-
-def heartbeat_stale_after() -> timedelta:
-    """Beat records its heartbeat every MAROPS_HEARTBEAT_SECONDS (60): three missed runs, or five
-    minutes, whichever is longer, mean the worker or beat has stopped."""
-    every = cast(float, settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"])
-    return max(timedelta(minutes=5), timedelta(seconds=3 * every))
 
 
 def database_status() -> str:
@@ -53,8 +43,8 @@ def worker_status(*, database: str) -> str:
         return f"unknown: {error.__class__.__name__}"
     if heartbeat is None:
         return "down: no heartbeat yet (are the worker and beat running?)"
-    age = timezone.now() - heartbeat.last_run_at
-    if age > heartbeat_stale_after():
+    if heartbeat.is_stale:
+        age = timezone.now() - heartbeat.last_run_at
         return f"stale: last heartbeat {int(age.total_seconds())} s ago"
     return "ok"
 

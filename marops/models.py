@@ -1,4 +1,9 @@
+from datetime import timedelta
+from typing import cast
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class JobHeartbeat(models.Model):
@@ -13,6 +18,18 @@ class JobHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (last ran {self.last_run_at:%Y-%m-%d %H:%M})"
+
+    @staticmethod
+    def stale_after() -> timedelta:
+        """Beat records its heartbeat every MAROPS_HEARTBEAT_SECONDS (60): three missed runs, or five
+        minutes, whichever is longer, mean the worker or beat has stopped."""
+        every = cast(float, settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"])
+        return max(timedelta(minutes=5), timedelta(seconds=3 * every))
+
+    @property
+    def is_stale(self) -> bool:
+        """What /readyz and the dashboard both say: the scheduled jobs have stopped running."""
+        return timezone.now() - self.last_run_at > self.stale_after()
 
 
 class ApiToken(models.Model):

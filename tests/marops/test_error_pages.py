@@ -146,3 +146,17 @@ def test_the_500_page_renders_without_a_single_query(rf, django_assert_num_queri
     with django_assert_num_queries(0):
         response = server_error(rf.get("/dashboard/"))
     assert response.status_code == 500 and STYLED in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_and_readyz_agree_when_the_scheduled_jobs_have_stopped(client):
+    client.force_login(make_user("reader", "Executives"))
+    heartbeat = heartbeat_record(name="beat")
+    assert "They have stopped" not in client.get("/dashboard/heartbeat/").content.decode()
+    assert client.get("/readyz").json()["worker"] == "ok"
+    JobHeartbeat.objects.filter(pk=heartbeat.pk).update(last_run_at=heartbeat.last_run_at - timedelta(minutes=6))
+    assert (
+        "They have stopped: is the Celery worker with beat running?"
+        in client.get("/dashboard/heartbeat/").content.decode()
+    )
+    assert client.get("/readyz").json()["worker"].startswith("stale")
