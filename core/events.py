@@ -1,0 +1,49 @@
+"""Things that happened, for whoever listens: e-mail notifications, webhooks, Slack and Teams.
+
+The apps low in the layers (roles, workflows, governance) publish an event where their service makes
+the change; the apps above them subscribe, so governance never imports the notifier. An event is sent
+only when the transaction that made the change commits: a refused or rolled-back change tells nobody.
+
+    publish("incident.logged", incident_id=incident.pk)
+
+Receivers get `kind` and `payload` (ids and the few values a message needs; they read the rest from the
+database) and must return at once: anything slow (mail, HTTP) goes to a Celery task.
+"""
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# The event names are an interface (webhook subscribers filter on them): add, never rename.
+KINDS: dict[str, str] = {
+    "incident.logged": "An incident was logged",
+    "incident.accountable_changed": "The person accountable for an incident changed",
+    "incident.escalated": "An incident's severity was raised",
+    "incident.reopened": "A resolved incident was reopened",
+    "review.accountable": "A review made someone accountable",
+    "review.resolved": "A review was resolved",
+    "flag.opened": "A flag was opened",
+    "flag.resolved": "A flag was resolved",
+    "agent.paused": "An agent was paused (kill switch)",
+    "agent.resumed": "An agent was resumed",
+    "person.left": "Someone left and their work was handed on",
+}
+
+happened = Signal()
+logger = logging.getLogger(__name__)
+
+
+def publish(kind: str, **payload: Any) -> None:
+    """Tell the subscribers about `kind` once the current transaction commits."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown event {kind!r}; add it to core.events.KINDS first.")
+    transaction.on_commit(lambda: _send(kind, payload))
+
+
+def _send(kind: str, payload: dict[str, Any]) -> None:
+    # A failing subscriber must not undo or fail the user's change, which has already committed.
+    for receiver, outcome in happened.send_robust(sender=kind, kind=kind, payload=payload):
+        if isinstance(outcome, Exception):
+            logger.error("Subscriber %r failed on %s", receiver, kind, exc_info=outcome)
