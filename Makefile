@@ -38,9 +38,12 @@ test: setup
 	$(UV) run --frozen pytest --create-db --durations=10
 
 # Enterprise-scale figures on a scratch PostgreSQL database (not part of make test).
+# Ten times the organisation: `make bench BENCH_SCALE=10` (or ARGS="--scale 10"); ARGS="--reuse" measures
+# again on the database the last run built, ARGS="--only scan,lists" some measures only (bench/run.py).
+bench: export BENCH_SCALE ?= 1
 bench: setup
 	@./scripts/ensure-services.sh
-	$(UV) run --frozen python bench/run.py
+	$(UV) run --frozen python bench/run.py $(ARGS)
 
 lint: setup
 	$(UV) run --frozen ruff check .

@@ -1,22 +1,40 @@
 """`make bench`, the graphical org chart: its page for the 2,000-seat chart and the opening of a branch of
 200 seats, each against the hand-written SQL that reads the same seats, in the same run.
 
-The page reads the whole chart (its findings and cost need every seat) and draws only its top levels; a
-branch reads one seat's reports. Called once from bench/run.py with the generated enterprise chart.
+The page reads the whole chart and draws only its top levels; its findings, unplaced people and cost are
+kept between requests while nothing they read changes (roles.rules.chart_reading), so the page is also
+measured as the first one after a change, when they are computed again. A branch reads one seat's
+reports. Each ratio is taken interleaved (bench/measure.py: page, SQL, page, SQL, …) with its spread.
+Called once from bench/run.py with the generated enterprise chart, or alone: `python bench/chart.py`
+(a fresh scratch database, as `make bench` makes it; `--reuse` keeps the one generated before).
 """
 
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+if __name__ == "__main__":  # `python bench/chart.py`: the environment `make bench` sets, then Django
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import run
+
+    if "--reuse" not in sys.argv[1:]:
+        run.recreate_database()
+    import django
+
+    django.setup()
 
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 
+from bench.measure import LABEL_WIDTH, compare
 from roles.models import Chart, Person, Position, PositionRole, Role
 
 PAGE_BYTES_GOAL = 400_000
+REPEAT = 15  # pairs (page, its SQL) measured, interleaved
 BRANCH_SEATS = 200
 
 # What the page reads of the chart's seats, by hand: the seats and their people, roles, platform
@@ -120,9 +138,17 @@ def _wide_branch() -> Position:
     return head
 
 
+def _changed() -> None:
+    """As after any write to what the chart rules read: the findings version moves on, so the next page
+    computes its findings again (roles/findings_version.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE roles_findings_version SET n = n + 1")
+
+
 def chart_measures(chart: Chart) -> dict[str, Any]:
     """The chart page of `chart` (2,000 seats) and a branch of 200 seats, as a Leader sees them (the
-    most markup: every seat draggable), each with its raw SQL, its query count and its size."""
+    most markup: every seat draggable), each against its raw SQL, interleaved (bench/measure.py), with
+    its query count and its size."""
     leader = User.objects.create_user("bench-leader")
     leader.groups.add(Group.objects.get(name="Leaders"))
     client = Client()
@@ -130,10 +156,20 @@ def chart_measures(chart: Chart) -> dict[str, Any]:
     page_url = f"/org/charts/{chart.pk}/"
     first = client.get(page_url)
     assert first.status_code == 200, first.status_code
-    page = _timed(lambda: client.get(page_url))
-    seats_sql = _timed(lambda: _raw(PAGE_SQL, chart.pk))
-    all_sql = _timed(lambda: _raw(PAGE_SQL + RULES_SQL, chart.pk))
-    page_queries = _count_queries(lambda: client.get(page_url))
+
+    def page() -> object:
+        return client.get(page_url)
+
+    seats = compare(page, lambda: _raw(PAGE_SQL, chart.pk), repeat=REPEAT)
+    all_reads = compare(page, lambda: _raw(PAGE_SQL + RULES_SQL, chart.pk), repeat=REPEAT)
+    # The first page after a change: its findings, unplaced people and cost computed again.
+    changed_version = connection.vendor == "postgresql"
+    after_change = compare(
+        page, lambda: _raw(PAGE_SQL, chart.pk), repeat=REPEAT, between=_changed if changed_version else None
+    )
+    page_queries = _count_queries(page)  # the first after a change: the reading computed
+    page()
+    kept_queries = _count_queries(page)  # the reading kept
     # What any signed-in request costs before it reads anything (session, user, permissions, middleware):
     # an empty search of the chart, which reads only the chart.
     floor = _timed(lambda: client.get(f"/org/charts/{chart.pk}/search/?q=", headers={"HX-Request": "true"}), repeat=15)
@@ -142,8 +178,11 @@ def chart_measures(chart: Chart) -> dict[str, Any]:
     branch_url = f"/org/positions/{head.pk}/branch/"
     answer = client.get(branch_url, headers={"HX-Request": "true"})
     assert answer.content.count(b'data-testid="seat"') == BRANCH_SEATS
-    branch = _timed(lambda: client.get(branch_url, headers={"HX-Request": "true"}), repeat=15)
-    branch_sql = _timed(lambda: _raw(BRANCH_SQL, head.pk), repeat=15)
+    branch = compare(
+        lambda: client.get(branch_url, headers={"HX-Request": "true"}),
+        lambda: _raw(BRANCH_SQL, head.pk),
+        repeat=REPEAT,
+    )
     branch_queries = _count_queries(lambda: client.get(branch_url, headers={"HX-Request": "true"}))
     return {
         "page": {
@@ -151,35 +190,83 @@ def chart_measures(chart: Chart) -> dict[str, Any]:
             "seats_drawn": first.content.count(b'data-testid="seat"'),
             "bytes": len(first.content),
             "bytes_goal": f"<= {PAGE_BYTES_GOAL:,}",
-            "server_s": round(page, 4),
-            "seats_sql_s": round(seats_sql, 4),
-            "ratio": round(page / seats_sql, 2),
+            "server_s": round(seats.a, 4),
+            "seats_sql_s": round(seats.b, 4),
+            "ratio": round(seats.ratio, 2),
             "goal": "<= 3x",
-            "all_reads_sql_s": round(all_sql, 4),
-            "ratio_to_all_reads": round(page / all_sql, 2),
+            "vs_seats_sql": seats.as_dict(),
+            "all_reads_sql_s": round(all_reads.b, 4),
+            "ratio_to_all_reads": round(all_reads.ratio, 2),
+            "vs_all_reads_sql": all_reads.as_dict(),
+            "after_a_change": after_change.as_dict(),
             "queries": page_queries,
+            "queries_reading_kept": kept_queries,
             "request_floor_s": round(floor, 4),
         },
         "branch": {
             "seats": BRANCH_SEATS,
             "bytes": len(answer.content),
-            "server_s": round(branch, 4),
-            "raw_sql_s": round(branch_sql, 4),
-            "ratio": round(branch / branch_sql, 2),
+            "server_s": round(branch.a, 4),
+            "raw_sql_s": round(branch.b, 4),
+            "ratio": round(branch.ratio, 2),
             "goal": "<= 3x",
+            "vs_raw_sql": branch.as_dict(),
             "queries": branch_queries,
         },
     }
 
 
+def _row(label: str, figure: dict[str, Any], goal: str = "") -> str:
+    """A line of the table from a figure of bench/measure.py, as stored in results.json."""
+    q1, q3 = figure["ratio_iqr"]
+    low, high = figure["ratio_min_max"]
+    return (
+        f"{label:<{LABEL_WIDTH}}{figure['ratio']:>13.2f}x  {goal:<8} (IQR {q1:.2f}–{q3:.2f}x, range {low:.2f}–"
+        f"{high:.2f}x, n={figure['repetitions']}; {figure['a_ms']:.1f} ms / {figure['b_ms']:.1f} ms)"
+    ).rstrip()
+
+
 def print_chart_measures(results: dict[str, Any]) -> None:
     page, branch = results["page"], results["branch"]
-    print(f"{'chart page, 2,000 seats / its seats SQL':<42}{page['ratio']:>13}x  <= 3x")
-    print(f"{'   (ms: page, seats SQL; all its reads)':<42}{page['server_s'] * 1000:>7.1f} {page['seats_sql_s'] * 1000:>6.1f}"
-          f"  {page['all_reads_sql_s'] * 1000:.1f} ms, {page['ratio_to_all_reads']}x")  # fmt: skip
+    print(_row("chart page, 2,000 seats / its seats SQL", page["vs_seats_sql"], "<= 3x"))
+    print(_row("   the same / all its reads' SQL", page["vs_all_reads_sql"]))
+    print(_row("   first page after a change / seats SQL", page["after_a_change"]))
     print(f"{'chart page: bytes on first load':<42}{page['bytes']:>14,}  <= 400,000")
-    print(f"{'chart page: seats drawn, queries':<42}{page['seats_drawn']:>7} {page['queries']:>6}")
+    print(f"{'chart page: seats drawn, queries':<42}{page['seats_drawn']:>7} {page['queries']:>6}"
+          f" ({page.get('queries_reading_kept', '?')} with its reading kept)")  # fmt: skip
     print(f"{'   (ms: a signed-in request reading nothing)':<42}{page['request_floor_s'] * 1000:>7.1f}")
-    print(f"{'branch of 200 seats / its raw SQL':<42}{branch['ratio']:>13}x  <= 3x")
-    print(f"{'   (ms: branch, raw SQL; queries)':<42}{branch['server_s'] * 1000:>7.1f} {branch['raw_sql_s'] * 1000:>6.1f}"
-          f"  {branch['queries']} queries")  # fmt: skip
+    print(_row("branch of 200 seats / its raw SQL", branch["vs_raw_sql"], "<= 3x"))
+    print(f"{'   (branch: queries)':<42}{branch['queries']:>14}")
+
+
+def _standalone() -> None:
+    """`python bench/chart.py [--reuse]`: these two figures alone, on the bench's scratch database
+    (BENCH_DATABASE_URL), generated afresh as `make bench` does; `--reuse` keeps a database generated
+    before (the chart measures clean up after themselves)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    call_command("migrate", verbosity=0)
+    if not Chart.objects.filter(name="Bench — enterprise").exists():
+        from bench.generate import generate
+
+        generate()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    def clean() -> None:  # what chart_measures adds
+        Chart.objects.filter(name="Bench — a wide branch").delete()
+        Person.objects.filter(email__endswith="@bench.example", email__startswith="branch").delete()
+        User.objects.filter(username="bench-leader").delete()
+
+    clean()
+    try:
+        results = chart_measures(Chart.objects.get(name="Bench — enterprise"))
+    finally:
+        clean()
+    print_chart_measures(results)
+
+
+if __name__ == "__main__":
+    _standalone()

@@ -1,5 +1,5 @@
 """`make bench`, the imports: a 100,000-row workflow inventory and a 20,000-seat chart, each against the
-raw SQL that writes the same rows, in the same run.
+raw SQL that writes the same rows, in the same run, in interleaved pairs (bench/measure.py).
 
 The raw SQL is exactly the writes the import sends (its INSERT, UPDATE and DELETE statements with their
 values, captured while it runs), replayed on their own: what is left of the import's time is reading
@@ -11,19 +11,18 @@ default marops_bench_imports), with only the catalogue and one owner in it.
 """
 
 import os
-import statistics
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `python bench/imports.py` runs this part alone
+
+from bench.measure import Comparison, compare, format_row  # noqa: E402
+
 WRITES = ("INSERT", "UPDATE", "DELETE")
 INVENTORY_WORKFLOWS, INVENTORY_STEPS = 10_000, 10  # 100,000 rows
 CHART_SEATS = 20_000
-
-
-class _Rollback(Exception):
-    pass
 
 
 def inventory_csv(owner_email: str) -> str:
@@ -57,43 +56,41 @@ def chart_csv() -> str:
     return header + "\n".join(rows) + "\n"
 
 
-def _measure(run) -> tuple[float, float, int]:
-    """(the import's time, the time of its writes replayed as raw SQL, the number of write statements):
-    the medians of two interleaved runs each, every run rolled back."""
+IMPORT_PAIRS = 3  # interleaved: import, replay, import, replay, import, replay
+
+
+def _measure(run: Callable[[], object]) -> tuple[Comparison, int]:
+    """The import against the time of its writes replayed as raw SQL, in interleaved pairs (each replay
+    right after the import whose writes it replays), every run rolled back; and the number of write
+    statements."""
     from django.db import connection, transaction
 
-    imports, replays, count = [], [], 0
-    for _ in range(2):
-        writes: list[tuple[str, object]] = []
+    writes: list[tuple[str, object]] = []
 
-        def capture(execute, sql, params, many, context, writes=writes):
-            if sql.lstrip().upper().startswith(WRITES):
-                writes.append((sql, params))
-            return execute(sql, params, many, context)
+    def capture(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(WRITES):
+            writes.append((sql, params))
+        return execute(sql, params, many, context)
 
-        try:
-            with transaction.atomic(), connection.execute_wrapper(capture):
-                start = time.perf_counter()
-                run()
-                imports.append(time.perf_counter() - start)
-                raise _Rollback
-        except _Rollback:
-            pass
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                start = time.perf_counter()
-                for sql, params in writes:
-                    cursor.execute(sql, params)
-                replays.append(time.perf_counter() - start)
-                raise _Rollback
-        except _Rollback:
-            pass
-        count = len(writes)
-    return statistics.median(imports), statistics.median(replays), count
+    def import_once() -> None:
+        writes.clear()
+        with transaction.atomic(), connection.execute_wrapper(capture):
+            run()
+            transaction.set_rollback(True)
+
+    def replay_once() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql, params in writes:
+                cursor.execute(sql, params)
+            transaction.set_rollback(True)
+
+    figure = compare(import_once, replay_once, repeat=IMPORT_PAIRS, warmup=0)
+    return figure, len(writes)
 
 
 def imports_bench() -> dict:
-    """Both imports against their raw SQL. Needs the role catalogue and one active person."""
+    """Both imports against their raw SQL (bench/measure.py's Comparison in "figure"). Needs the role
+    catalogue and one active person."""
     from roles.csv_io import chart_import_csv
     from roles.models import Person
     from workflows.csv_io import inventory_import_csv
@@ -106,13 +103,11 @@ def imports_bench() -> dict:
         ("inventory", INVENTORY_WORKFLOWS * INVENTORY_STEPS, inventory, lambda: inventory_import_csv(text=inventory)),
         ("chart", CHART_SEATS, chart, lambda: chart_import_csv(text=chart, scenario="Import bench")),
     ]:
-        imported, replayed, statements = _measure(run)
+        figure, statements = _measure(run)
         results[f"{name}_import"] = {
             "rows": rows,
             "file_kb": round(len(text.encode()) / 1024),
-            "import_s": round(imported, 2),
-            "raw_sql_s": round(replayed, 2),
-            "ratio": round(imported / replayed, 2),
+            "figure": figure,
             "write_statements": statements,
             "goal": "<= 5x",
         }
@@ -124,16 +119,12 @@ def print_imports(results: dict) -> None:
         ("inventory_import", "inventory import, 100,000 rows"),
         ("chart_import", "chart import, 20,000 seats"),
     ]:
-        figures = results[name]
-        print(
-            f"{label + ' / raw SQL':<42}{figures['ratio']:>13}x  <= 5x  ({figures['import_s']}s vs {figures['raw_sql_s']}s)"
-        )
+        print(format_row(f"{label} / raw SQL", results[name]["figure"], "<= 5x"))
 
 
 def main() -> None:
     url = os.environ.get("BENCH_IMPORTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/marops_bench_imports")
     os.environ.update(BENCH_DATABASE_URL=url)
-    sys.path.insert(0, str(ROOT))
     from bench import run  # sets the environment the bench runs in
 
     run.recreate_database()
@@ -148,7 +139,7 @@ def main() -> None:
     Person.objects.create(name="Bench owner", email="owner@import-bench.example", level="manager")
     results = imports_bench()
     print_imports(results)
-    print(results)
+    print({name: figures | {"figure": figures["figure"].as_dict()} for name, figures in results.items()})
 
 
 if __name__ == "__main__":

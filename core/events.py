@@ -11,6 +11,9 @@ database) and must return at once: anything slow (mail, HTTP) goes to a Celery t
 """
 
 import logging
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -33,13 +36,45 @@ KINDS: dict[str, str] = {
 
 happened = Signal()
 logger = logging.getLogger(__name__)
+_quiet = threading.local()
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Publish nothing inside this block: loading the demo company's history is not news to anyone
+    (it would otherwise e-mail its made-up people and call every webhook)."""
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = False
+
+
+def _is_quiet() -> bool:
+    return getattr(_quiet, "on", False)
 
 
 def publish(kind: str, **payload: Any) -> None:
     """Tell the subscribers about `kind` once the current transaction commits."""
     if kind not in KINDS:
         raise ValueError(f"Unknown event {kind!r}; add it to core.events.KINDS first.")
-    transaction.on_commit(lambda: _send(kind, payload))
+    if not _is_quiet():
+        transaction.on_commit(lambda: _send(kind, payload))
+
+
+def publish_many(kind: str, payloads: Iterable[dict[str, Any]]) -> None:
+    """`publish` for many events of one kind at once (a scan that opens thousands of flags): one commit
+    hook for all of them, not one each."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown event {kind!r}; add it to core.events.KINDS first.")
+    batch = list(payloads)
+    if batch and not _is_quiet():
+        transaction.on_commit(lambda: _send_all(kind, batch))
+
+
+def _send_all(kind: str, payloads: list[dict[str, Any]]) -> None:
+    for payload in payloads:
+        _send(kind, payload)
 
 
 def _send(kind: str, payload: dict[str, Any]) -> None:

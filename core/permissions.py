@@ -9,7 +9,10 @@ Everyone in a group may view every model of the three apps.
 """
 
 from django.apps.registry import Apps
+from django.contrib.auth import backends
 from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.db.models import Model, Q
 
 APPS = ["roles", "workflows", "governance", "marops"]
 ALL = ("add", "change", "delete", "view")
@@ -22,6 +25,8 @@ GROUPS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         | {"agent": (*ALL, "resume", "retire"), "ownershipflag": ("view", "change")},
         "governance": {"policydecision": ("add", "view"), "killswitchevent": ("add", "view")},
         "marops": {"migrationplan": ("add", "change", "view")},
+        # Only Leaders see webhooks (their secrets sign what MarOps sends): the app is not in APPS.
+        "webhooks": {"endpoint": ALL, "delivery": ("view", "change")},
     },
     "MarOps staff": {
         "workflows": {"agent": ("add", "change", "view")},
@@ -66,3 +71,22 @@ def groups_sync(apps: Apps, *, strict: bool = True) -> None:
                 if strict and perms.count() != len(codenames):
                     raise LookupError(f"Missing permissions for {app_label}.{model}: {codenames}")
                 group.permissions.add(*perms)
+
+
+class ModelBackend(backends.ModelBackend):
+    """Django's, but reading what a user may do (their own permissions and their groups') in one query
+    instead of two, once per request: every signed-in page asks."""
+
+    def get_all_permissions(self, user_obj: User | AnonymousUser, obj: Model | None = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None or user_obj.is_superuser:
+            return super().get_all_permissions(user_obj, obj)
+        cached: set[str] | None = getattr(user_obj, "_perm_cache", None)
+        if cached is None:
+            rows = (
+                Permission.objects.filter(Q(group__user=user_obj) | Q(user=user_obj))
+                .values_list("content_type__app_label", "codename")
+                .distinct()
+            )
+            cached = {f"{app_label}.{codename}" for app_label, codename in rows}
+            user_obj._perm_cache = cached  # type: ignore[attr-defined]  # ModelBackend's own cache, read by has_perm
+        return cached

@@ -12,6 +12,7 @@ from workflows.models import Agent, Step
 
 from .choices import HarmCategory, RootCause, Severity
 from .models import DataSource, KnowledgeAsset, OutputAudit
+from .services import REASON_LENGTH, SEVERITY_ORDER
 
 
 class IncidentForm(InputRules, forms.Form):
@@ -70,6 +71,38 @@ class CorrectiveActionForm(InputRules, forms.Form):
     description = forms.CharField(max_length=500, label="Corrective action")
     assignee = forms.ModelChoiceField(queryset=Person.objects.filter(is_active=True))
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Due")
+
+
+class EscalateForm(InputRules, forms.Form):
+    """Raise an incident's severity. The list offers only the severities above the current one; any
+    other is refused by incident_escalate, which says why (the one rule), not by the form."""
+
+    severity = forms.ChoiceField(choices=Severity.choices, label="New severity")
+    reason = forms.CharField(max_length=REASON_LENGTH, label="Why it is more severe")
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, auto_id="escalate-%s", **kwargs)  # ids apart from the reopen form's
+        labels = dict(Severity.choices)
+        above = SEVERITY_ORDER[SEVERITY_ORDER.index(Severity(current)) + 1 :]
+        # Only the widget's options: the field still accepts every severity, so a stale page's choice
+        # reaches the service and gets its message ("already high") rather than Django's generic one.
+        self.fields["severity"].widget.choices = [(s.value, labels[s.value]) for s in above]
+
+    @property
+    def has_choices(self) -> bool:
+        """False for a critical incident: nothing is above it, and the page shows no form."""
+        return bool(self.fields["severity"].widget.choices)
+
+
+class ReopenForm(InputRules, forms.Form):
+    """Reopen a resolved review; `version` is the review's as the page showed it (a stale page is refused)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    # The timeline keeps "Reopened: <reason>" in REASON_LENGTH characters: the reason gets what is left.
+    reason = forms.CharField(max_length=REASON_LENGTH - len("Reopened: "), label="Why it is reopened")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, auto_id="reopen-%s", **kwargs)  # ids apart from the escalate form's
 
 
 class PolicyForm(InputRules, forms.Form):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from core.events import publish
 from core.validators import text_errors
 from roles.choices import ChartStatus
 from roles.models import Departure, Person, Position
@@ -159,7 +160,9 @@ def person_leave(*, person: Person, successors: Mapping[str, Person | None], by:
             }
         )
     person_set_active(person=person, is_active=False, by=by, reason=_history_reason(f"Left: {reason}"))
-    return Departure.objects.create(person=person, recorded_by=by, reason=reason, handoffs=handoffs)
+    departure = Departure.objects.create(person=person, recorded_by=by, reason=reason, handoffs=handoffs)
+    publish("person.left", person_id=person.pk, departure_id=departure.pk, handoffs=len(handoffs))
+    return departure
 
 
 class _Rollback(Exception):

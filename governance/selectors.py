@@ -195,8 +195,10 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
     people = dict(Person.objects.values_list("id", "name"))
     causes = dict(RootCause.choices)
     statuses = dict(ReviewStatus.choices)
+    severities = dict(Severity.choices)
     entries = []
-    for record in incident.history.select_related("history_user"):
+    severity = None
+    for record in incident.history.select_related("history_user").order_by("history_date", "history_id"):
         if record.history_type == "+":
             named = people.get(record.accountable_when_logged_id) if record.accountable_when_logged_id else None
             what = (
@@ -205,6 +207,14 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
                 else f"Logged. Nobody could be named: {record.accountability_reason}"
             )
             entries.append(TimelineEntry(record.history_date, _who(record), what))
+        elif severity is not None and record.severity != severity:  # raised (incident_escalate)
+            what = (
+                f"Severity: {severities.get(severity, severity)} → {severities.get(record.severity, record.severity)}"
+            )
+            if record.history_change_reason:
+                what += f" (why: {record.history_change_reason})"
+            entries.append(TimelineEntry(record.history_date, _who(record), what))
+        severity = record.severity
     review = incident.review
     records = list(review.history.select_related("history_user").order_by("history_date", "history_id"))
     for older, record in zip([None, *records], records, strict=False):
@@ -214,6 +224,8 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
         for change in delta.changes:
             if change.field == "status":
                 what = f"Status: {statuses.get(change.old, change.old)} → {statuses.get(change.new, change.new)}"
+                if record.history_change_reason and "accountable_owner" not in delta.changed_fields:
+                    what += f" ({record.history_change_reason})"  # a reopening says why ("Reopened: …")
             elif change.field == "root_cause":
                 what = f"Root cause: {causes.get(change.new, 'not known')}"
             elif change.field == "accountable_owner":

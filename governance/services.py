@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.events import publish
 from core.validators import EARLIEST_YEAR, text_errors
 from roles.models import Person
 from roles.selectors import head_of_marops
@@ -111,6 +112,14 @@ def incident_create(
         )
         if accountability.person is None:
             _open_incident_flag(incident)
+    publish(
+        "incident.logged",
+        incident_id=incident.pk,
+        agent_id=agent.pk,
+        step_id=getattr(step, "pk", None),
+        severity=severity,
+        accountable_id=getattr(accountability.person, "pk", None),
+    )
     return incident
 
 
@@ -118,9 +127,13 @@ def _incident_flag_key(incident: Incident) -> str:
     return f"incident:{incident.pk}"
 
 
-def _open_incident_flag(incident: Incident, reason: str = "") -> None:
+def _open_incident_flag(incident: Incident, reason: str = "", *, is_new: bool = True) -> None:
     """The Test (of “The MarOps Org Chart for the AI Era”) failed for this incident: an ownership flag
-    says so until a review names one owner."""
+    says so until a review names one owner. `is_new`: the caller knows no flag was open (it says so)."""
+    if is_new:
+        publish(
+            "flag.opened", flag_kind=FlagKind.INCIDENT_WITHOUT_OWNER.value, subject_key=_incident_flag_key(incident)
+        )
     OwnershipFlag.objects.bulk_create(
         [
             OwnershipFlag(
@@ -200,6 +213,7 @@ def review_save(
             }
         )
     status = ReviewStatus.IN_REVIEW if (root_cause or analysis or accountable_owner) else review.status
+    previous_owner_id = review.accountable_owner_id
     review = _guarded_update(
         review,
         expected_version,
@@ -210,17 +224,28 @@ def review_save(
         accountable_owner=accountable_owner,
         status=status,
     )
-    incident_flag_sync(review)
+    incident_flag_sync(review, owner_changed=changes_owner)
+    if changes_owner:
+        ids = {"incident_id": review.incident_id, "review_id": review.pk, "version": review.version}
+        publish(
+            "incident.accountable_changed",
+            **ids,
+            previous_id=previous_owner_id,
+            accountable_id=review.accountable_owner_id,
+            reason=owner_change_reason,
+        )
+        if accountable_owner is not None:
+            publish("review.accountable", **ids, accountable_id=accountable_owner.pk)
     return review
 
 
-def incident_flag_sync(review: Review) -> None:
+def incident_flag_sync(review: Review, *, owner_changed: bool = False) -> None:
     """An incident's ownership flag is open exactly while its review names nobody accountable (the Test
     of “The MarOps Org Chart for the AI Era” fails for it until someone is named)."""
     if review.accountable_owner_id is not None:
         _close_incident_flag(review.incident)
     else:
-        _open_incident_flag(review.incident, reason="the review names nobody accountable.")
+        _open_incident_flag(review.incident, reason="the review names nobody accountable.", is_new=owner_changed)
 
 
 @transaction.atomic
@@ -242,6 +267,13 @@ def review_resolve(*, review: Review, expected_version: int, by: User) -> Review
         review, expected_version, by=by, status=ReviewStatus.RESOLVED, resolved_at=timezone.now(), resolved_by=by
     )
     _close_incident_flag(review.incident)
+    publish(
+        "review.resolved",
+        incident_id=review.incident_id,
+        review_id=review.pk,
+        accountable_id=review.accountable_owner_id,
+        root_cause=review.root_cause,
+    )
     return review
 
 
@@ -274,9 +306,65 @@ def review_submit(
 
 
 def _close_incident_flag(incident: Incident) -> None:
-    OwnershipFlag.objects.filter(
-        kind=FlagKind.INCIDENT_WITHOUT_OWNER, subject_key=_incident_flag_key(incident), resolved_at__isnull=True
-    ).update(resolved_at=timezone.now())
+    key = _incident_flag_key(incident)
+    if OwnershipFlag.objects.filter(
+        kind=FlagKind.INCIDENT_WITHOUT_OWNER, subject_key=key, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now()):
+        publish("flag.resolved", flag_kind=FlagKind.INCIDENT_WITHOUT_OWNER.value, subject_key=key)
+
+
+SEVERITY_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+
+@transaction.atomic
+def incident_escalate(*, incident: Incident, severity: str, by: User, reason: str) -> Incident:
+    """Raise an incident's severity (never lower it here): its review's deadline moves earlier if the new
+    severity's is (counted from the day it was logged), the timeline keeps who and why, and the
+    accountable person is told."""
+    incident = Incident.objects.select_for_update(of=("self",)).select_related("review").get(pk=incident.pk)
+    if severity not in SEVERITY_ORDER:
+        raise ValidationError({"severity": f"Choose one of: {', '.join(SEVERITY_ORDER)}."})
+    if SEVERITY_ORDER.index(Severity(severity)) <= SEVERITY_ORDER.index(Severity(incident.severity)):
+        raise ValidationError({"severity": f"The incident is already {incident.get_severity_display().lower()}."})
+    if errors := text_errors({"reason": reason}):
+        raise ValidationError(errors)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the incident is more severe: the timeline keeps it."})
+    previous = incident.severity
+    incident.severity = severity
+    incident._change_reason = reason.strip()[:REASON_LENGTH]  # type: ignore[attr-defined]  # simple-history reads it
+    incident._history_user = by  # type: ignore[attr-defined]  # simple-history prefers it to the request's user
+    incident.save(update_fields=["severity"])
+    review = incident.review
+    due_on = review_due_on(severity=severity, logged_on=timezone.localdate(incident.created_at))
+    if not review.is_resolved and due_on < review.due_on:
+        Review.objects.filter(pk=review.pk).update(due_on=due_on)
+    publish("incident.escalated", incident_id=incident.pk, previous=previous, severity=severity)
+    return incident
+
+
+@transaction.atomic
+def review_reopen(*, review: Review, expected_version: int, by: User, reason: str) -> Review:
+    """Reopen a resolved review (the fix did not hold): it is in review again, with a new deadline from
+    today, and the accountable person is told. The timeline keeps who and why."""
+    if review.status != ReviewStatus.RESOLVED:
+        raise ValidationError("This review is not resolved.")
+    if errors := text_errors({"reason": reason}):
+        raise ValidationError(errors)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the incident is reopened: the timeline keeps it."})
+    review = _guarded_update(
+        review,
+        expected_version,
+        by=by,
+        change_reason=f"Reopened: {reason.strip()}"[:REASON_LENGTH],
+        status=ReviewStatus.IN_REVIEW,
+        resolved_at=None,
+        resolved_by=None,
+        due_on=review_due_on(severity=review.incident.severity, logged_on=timezone.localdate()),
+    )
+    publish("incident.reopened", incident_id=review.incident_id, review_id=review.pk, version=review.version)
+    return review
 
 
 @transaction.atomic
@@ -368,7 +456,14 @@ def _agent_switch(
         raise ValidationError({"reason": why})
     Agent.objects.filter(pk=agent.pk).update(status=to)
     ownership_refresh(agent_ids=[agent.pk])
-    return KillSwitchEvent.objects.create(agent=agent, action=action, by=by, reason=reason.strip())
+    event = KillSwitchEvent.objects.create(agent=agent, action=action, by=by, reason=reason.strip())
+    if action in SWITCH_EVENTS:
+        publish(SWITCH_EVENTS[action], agent_id=agent.pk, event_id=event.pk, reason=event.reason)
+    return event
+
+
+# What the kill switch tells the subscribers (retiring is a Leader's housekeeping, not an event).
+SWITCH_EVENTS: dict[str, str] = {KillSwitchAction.PAUSE: "agent.paused", KillSwitchAction.RESUME: "agent.resumed"}
 
 
 @transaction.atomic

@@ -23,16 +23,18 @@ from workflows.accountability import Accountability, step_accountable_at, with_a
 from workflows.models import Agent
 from workflows.selectors import accountability_test_score, accountability_test_steps
 
-from .choices import ReviewStatus
+from .choices import ReviewStatus, Severity
 from .forms import (
     CorrectiveActionForm,
     DataSourceForm,
+    EscalateForm,
     IncidentForm,
     KillSwitchForm,
     KnowledgeAssetForm,
     LeaverForm,
     OutputAuditForm,
     PolicyForm,
+    ReopenForm,
     ReviewForm,
 )
 from .leavers import leaver_handoffs, leaver_test_scores, person_leave, successor_choices
@@ -58,9 +60,11 @@ from .services import (
     corrective_action_set_done,
     data_source_save,
     incident_create,
+    incident_escalate,
     knowledge_asset_save,
     output_audit_create,
     policy_decide,
+    review_reopen,
     review_submit,
 )
 
@@ -138,8 +142,12 @@ def _detail(
     action_form: CorrectiveActionForm | None = None,
     status: int = 200,
     error: str = "",
+    escalate_form: EscalateForm | None = None,
+    reopen_form: ReopenForm | None = None,
 ) -> HttpResponse:
     review = incident.review
+    escalate_form = escalate_form or EscalateForm(current=incident.severity)
+    can_change = request.user.has_perm("governance.change_review")
     context = {
         "incident": incident,
         # History, beside who is accountable now: the step's answer as of the moment it happened.
@@ -157,7 +165,12 @@ def _detail(
             }
         ),
         "action_form": action_form or CorrectiveActionForm(initial={"due_on": review.due_on}),
-        "can_review": request.user.has_perm("governance.change_review"),
+        "can_review": can_change,
+        # Raise severity (while one is above it) and reopen (once resolved): the review's permission.
+        "escalate_form": escalate_form,
+        "can_escalate": can_change and escalate_form.has_choices,
+        "reopen_form": reopen_form or ReopenForm(initial={"version": review.version}),
+        "can_reopen": can_change and review.is_resolved,
         # A resolved review takes no new actions, but its actions can still be ticked off (and reopened).
         "can_add_actions": review.accepts_actions and request.user.has_perm("governance.add_correctiveaction"),
         "can_tick_actions": request.user.has_perm("governance.change_correctiveaction"),
@@ -495,3 +508,48 @@ def person_leaver(request: PageRequest, pk: int) -> HttpResponse:
         "governance/leaver.html",
         {"person": person, "form": form, "handoffs": handoffs, "before": before, "after": after},
     )
+
+
+@require_POST
+@permission_required("governance.change_review", raise_exception=True)
+def incident_escalate_view(request: PageRequest, pk: int) -> HttpResponse:
+    """Raise the incident's severity (never lower it): the timeline keeps who and why, and the
+    accountable person is told. A refusal shows beside its field and changes nothing; when the page has
+    no form to show it in (the incident is critical now), at the top."""
+    incident = _incident(pk)
+    form = EscalateForm(request.POST, current=incident.severity)
+
+    def save(form: EscalateForm) -> None:
+        data = form.cleaned_data
+        incident_escalate(incident=incident, severity=data["severity"], by=request.user, reason=data["reason"])
+
+    if apply_service(form, save):
+        messages.success(request, f"Severity raised to {Severity(form.cleaned_data['severity']).label.lower()}.")
+        return redirect("governance:incident-detail", pk)
+    if not form.has_choices:
+        return _detail(request, incident, status=409, error=f"Severity not raised. {form_errors_text(form)}")
+    return _detail(request, incident, escalate_form=form, status=422)
+
+
+@require_POST
+@permission_required("governance.change_review", raise_exception=True)
+def incident_reopen_view(request: PageRequest, pk: int) -> HttpResponse:
+    """Reopen a resolved review (the fix did not hold). The form carries the review's version, so a page
+    read before someone else's change is refused (409), the reason kept in the form."""
+    incident = _incident(pk)
+    form = ReopenForm(request.POST)
+
+    def save(form: ReopenForm) -> None:
+        data = form.cleaned_data
+        review_reopen(review=incident.review, expected_version=data["version"], by=request.user, reason=data["reason"])
+
+    try:
+        saved = apply_service(form, save)
+    except ReviewConflict as exc:
+        return _detail(request, _incident(pk), reopen_form=form, status=409, error=" ".join(exc.messages))
+    if saved:
+        messages.success(request, "Reopened: the review is in review again.")
+        return redirect("governance:incident-detail", pk)
+    if not incident.review.is_resolved:  # the page shows no reopen form: say why at the top
+        return _detail(request, incident, status=409, error=f"Not reopened. {form_errors_text(form)}")
+    return _detail(request, incident, reopen_form=form, status=422)

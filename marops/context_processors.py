@@ -19,11 +19,12 @@ NAV = [
     ("The Test", "governance:test", "workflows.view_workflow"),
     ("Data sources", "governance:data-source-list", "governance.view_datasource"),
     ("Knowledge", "governance:knowledge-asset-list", "governance.view_knowledgeasset"),
+    ("Webhooks", "webhooks:endpoint-list", "webhooks.view_endpoint"),
 ]
 
 
 # Pages that belong to a section whose address they do not share.
-ALSO_UNDER = {"roles:chart-list": ["roles:chart-compare"]}
+ALSO_UNDER = {"roles:chart-list": ["roles:chart-compare"], "roles:person-list": ["hr:people-import"]}
 
 
 class NavItem(TypedDict):

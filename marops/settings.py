@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "roles",
     "workflows",
     "governance",
+    "notifications",
+    "webhooks",
+    "hr",
 ]
 
 MIDDLEWARE = [
@@ -130,7 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # login before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "core.permissions.ModelBackend",  # Django's, reading permissions in one query
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_MINUTES", "15")))
@@ -221,6 +224,21 @@ PERMISSIONS_POLICY = (
 # With REDIS_URL, Redis is the broker. Without it (a first run on a laptop), a filesystem
 # broker under var/celery lets `make run` start a real worker and beat beside the web server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# --- Cache ---------------------------------------------------------------------
+# With Redis, the cache is shared by every web process and keeps chart readings (roles.rules, keyed by the
+# database's findings version, so never stale; computed again if Redis does not answer). Without Redis each
+# process has its own, keyed the same way. Sessions stay in the database: with them in Redis every page
+# would fail while Redis is down, for a saving the bench could not see.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "marops",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "celery"
 # No task runs longer than its hard time limit (the worker kills it then); the default below is each
 # task's unless it sets its own, and tests/workflows/test_digest_catch_up.py checks that none exceeds
@@ -265,8 +283,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.send_flag_digest",
         "schedule": 60 * float(os.environ.get("MAROPS_DIGEST_CHECK_MINUTES", "15")),
     },
+    # notifications/services.py: reminders once per stage (the database refuses a second), so asking often
+    # costs nothing; the same run queues again any e-mail still owed after a mail-server outage.
+    "notification-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": 60 * float(os.environ.get("MAROPS_REMINDER_CHECK_MINUTES", "15")),
+    },
+    "notification-summaries": {
+        "task": "notifications.tasks.send_summaries",
+        "schedule": 60 * float(os.environ.get("MAROPS_REMINDER_CHECK_MINUTES", "15")),
+    },
 }
 MAROPS_DIGEST_HOUR = int(os.environ.get("MAROPS_DIGEST_HOUR", "8"))  # local time (TIME_ZONE)
+# Notifications: a flag open this many days is sent to the Head of MarOps; what is overdue this many days
+# more goes to the holder's manager in the live chart too; the daily summary goes from this hour (local).
+MAROPS_FLAG_REMINDER_DAYS = int(os.environ.get("MAROPS_FLAG_REMINDER_DAYS", "7"))
+MAROPS_REMINDER_GRACE_DAYS = int(os.environ.get("MAROPS_REMINDER_GRACE_DAYS", "3"))
+MAROPS_SUMMARY_HOUR = int(os.environ.get("MAROPS_SUMMARY_HOUR", "8"))
+# A mail server that is down: the e-mail task tries again after this many seconds, doubling each time; an
+# e-mail still owed this many minutes after its last try is queued again by the next reminder run.
+MAROPS_MAIL_RETRY_SECONDS = float(os.environ.get("MAROPS_MAIL_RETRY_SECONDS", "30"))
+MAROPS_MAIL_RETRY_MINUTES = int(os.environ.get("MAROPS_MAIL_RETRY_MINUTES", "30"))
+# Webhooks (docs/webhooks.md): each attempt waits this long for an answer; a network error or a 5xx is
+# retried after RETRY_SECONDS, doubling each time, at most MAX_RETRIES times; an endpoint whose deliveries
+# have all failed for DISABLE_AFTER_HOURS is disabled, with a finding that says so.
+MAROPS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("MAROPS_WEBHOOK_TIMEOUT_SECONDS", "5"))
+MAROPS_WEBHOOK_RETRY_SECONDS = float(os.environ.get("MAROPS_WEBHOOK_RETRY_SECONDS", "30"))
+MAROPS_WEBHOOK_MAX_RETRIES = int(os.environ.get("MAROPS_WEBHOOK_MAX_RETRIES", "8"))
+MAROPS_WEBHOOK_DISABLE_AFTER_HOURS = float(os.environ.get("MAROPS_WEBHOOK_DISABLE_AFTER_HOURS", "24"))
 # Links in e-mails point here.
 MAROPS_BASE_URL = os.environ.get("MAROPS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -26,6 +26,9 @@ urlpatterns = [
     path("workflows/", include("workflows.urls")),
     path("governance/", include("governance.urls")),
     path("imports/", include("core.urls")),
+    path("", include("hr.urls")),  # /people/import/… and the people exports beside the chart's, under /org/
+    path("notifications/", include("notifications.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
     path("accounts/profile/", views.profile, name="profile"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

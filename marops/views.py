@@ -21,6 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.htmx import apply_service, form_errors_text
 from core.views import PageRequest
 from governance.choices import Severity
+from notifications.forms import PreferencesForm
+from notifications.selectors import preferences_of
+from notifications.services import preferences_save
 from workflows.choices import StepMode
 
 from .auth import load_permissions
@@ -214,7 +217,17 @@ def plan_update(request: PageRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def profile(request: PageRequest) -> HttpResponse:
-    """The user's API tokens: create one (its key is shown once, after a redirect) or revoke one."""
+    """What MarOps e-mails the user, and how; their API tokens: create one (its key is shown once, after a
+    redirect) or revoke one."""
+    person = getattr(request.user, "person", None)
+    if request.method == "POST" and "preferences" in request.POST and person is not None:
+        form = PreferencesForm(request.POST, choices=preferences_of(person))
+        if form.is_valid():
+            preferences_save(person=person, choices=form.cleaned_data)
+            messages.success(request, "Your choices are saved.")
+        else:
+            messages.error(request, "Nothing saved. " + form.problems())
+        return redirect("profile")
     if request.method == "POST":
         if "revoke" in request.POST:
             api_token_revoke(user=request.user, token_id=request.POST["revoke"])
@@ -230,4 +243,6 @@ def profile(request: PageRequest) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         return redirect("profile")
     new_key = request.session.pop("new_api_key", None)
-    return render(request, "marops/profile.html", {"tokens": request.user.api_tokens.all(), "new_key": new_key})
+    preferences = PreferencesForm(choices=preferences_of(person)) if person is not None else None
+    context = {"tokens": request.user.api_tokens.all(), "new_key": new_key, "preferences": preferences}
+    return render(request, "marops/profile.html", context)

@@ -29,6 +29,13 @@ class Team(models.TextChoices):
     SALES_OPS = "sales_ops", "Sales ops"
     PRODUCT_MARKETING = "product_marketing", "Product marketing"
     ENGINEERING = "engineering", "Engineering"
+    # Outside marketing: seats an HR import brings in (a sales director, a finance analyst) that hold no
+    # catalogue role but take part in the reporting lines.
+    MARKETING = "other_marketing", "Other marketing"
+    SALES = "sales", "Sales"
+    FINANCE = "finance", "Finance"
+    PEOPLE = "people", "People (HR)"
+    OTHER = "other", "Other"
 
 
 class ChartStatus(models.TextChoices):

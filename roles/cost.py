@@ -2,7 +2,9 @@
 
 “The MarOps Org Chart for the AI Era”: a four-role team is £250–350K all-in and replaces 1–2 layers of coordinators and
 specialists, so net cost is roughly flat. A position counts its actual salary if set, else the
-band of the highest-paid role it holds, once (a seat combining roles is one salary).
+band of the highest-paid role it holds, once (a seat combining roles is one salary). A seat outside
+marketing (no catalogue role, from an HR import) counts its actual salary, or nothing: it is listed as
+unpriced rather than guessed.
 """
 
 from collections import defaultdict

@@ -4,10 +4,10 @@
 
 Position ids are any strings unique in the file; the one row with no manager is the root; an empty
 person is a vacancy; dotted lines and roles are separated by semicolons; roles are role keys or
-names; level is one of the levels; salary is optional. A person is found by e-mail; someone new is
-a planned hire (not active) until a chart that seats them is adopted. A file with any bad row writes
-nothing, and every bad row is reported with its number and reason. An exported chart imports back to
-the same chart (the position ids are the seats' keys).
+names (none for a seat outside marketing); level is one of the levels; salary is optional. A person is
+found by e-mail; someone new is a planned hire (not active) until a chart that seats them is adopted.
+A file with any bad row writes nothing, and every bad row is reported with its number and reason. An
+exported chart imports back to the same chart (the position ids are the seats' keys).
 """
 
 import io
@@ -168,8 +168,6 @@ def _parse(text: str, progress: Progress = no_progress) -> tuple[list[_Row], lis
                 problems.append(f"unknown role “{role_name}”")
             elif role not in row_roles:  # a key and a name of the same role count once
                 row_roles.append(role)
-        if not role_names:
-            problems.append("roles is empty: a position holds at least one role")
         level = LEVELS.get(_normalise(get["level"]))
         if level is None:
             problems.append(

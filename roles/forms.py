@@ -21,7 +21,12 @@ class PositionForm(InputRules, forms.Form):
         required=False,
         empty_label="— vacancy: hire or promote —",
     )
-    roles = forms.ModelMultipleChoiceField(queryset=Role.objects.all(), widget=forms.CheckboxSelectMultiple)
+    roles = forms.ModelMultipleChoiceField(
+        queryset=Role.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="None for a seat outside marketing (a CEO, a sales director, an engineer).",
+    )
     level = forms.ChoiceField(choices=Level.choices)
     team = forms.ChoiceField(choices=Team.choices)
     reports_to = forms.ModelChoiceField(

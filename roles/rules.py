@@ -5,12 +5,23 @@ Each rule is one function named after its key in docs/design.md (`head-reports-t
 number of queries whatever the chart's size) and returns a list of `Finding`s.
 """
 
+import functools
+import hashlib
+import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
 
 from .choices import CoreRole, Level, Team, level_rank
+from .cost import ChartCost, chart_cost
 from .models import Chart, Person, Position
-from .selectors import chart_positions, people_unplaced
+from .selectors import chart_positions, people_unplaced, seat_path
+
+logger = logging.getLogger(__name__)
 
 
 class FindingSeverity:
@@ -239,3 +250,98 @@ def findings_from(facts: ChartFacts) -> list[Finding]:
 
 def chart_findings(chart: Chart, positions: list[Position] | None = None) -> list[Finding]:
     return findings_from(chart_facts(chart, positions))
+
+
+@dataclass
+class ChartReading:
+    """What a page shows of a whole chart besides its seats: its findings, who is unplaced, its cost."""
+
+    findings: list[Finding]
+    unplaced: list[Person]
+    cost: ChartCost
+    # Each seat a finding involves: its findings' [rule, severity] and the seats from the top down to it.
+    involved: dict[int, dict[str, list[Any]]] = field(default_factory=dict)
+
+
+# A reading is kept a day at most; it is never used once anything the rules read has changed.
+READING_SECONDS = 24 * 3600
+
+
+@functools.cache
+def _code_signature(rules: tuple[ChartRule, ...]) -> str:
+    """What the rules' code is (their modules' source, and the cost's): a deploy that changes a rule never
+    reads a reading its previous code kept."""
+    modules = {rule.__module__ for rule in rules} | {__name__, chart_cost.__module__, "roles.choices"}
+    digest = hashlib.sha256()
+    for name in sorted(modules):
+        digest.update(Path(sys.modules[name].__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def chart_reading(chart: Chart, positions: list[Position]) -> ChartReading:
+    """The chart's findings (`findings_from`, the one computation every screen uses), unplaced people and
+    cost, from `positions` (`selectors.chart_positions`).
+
+    Kept in the cache under the findings version the chart was read with (`chart.findings_version`, see
+    roles/findings_version.py): the database raises it with the commit of any write to what the rules
+    read, so a kept reading is one the rules would compute again now. Without a version (not PostgreSQL,
+    or a transaction that has itself written), it is computed and not kept."""
+    version = getattr(chart, "findings_version", None)
+    key = f"chart-reading:{version}:{chart.pk}:{_code_signature(tuple(RULES))}" if version else None
+    if key is not None:
+        kept = _cache_call(cache.get, key)
+        reading = _unpacked(kept, positions) if kept is not None else None
+        if reading is not None:
+            return reading
+    facts = chart_facts(chart, positions)
+    findings = findings_from(facts)
+    reading = ChartReading(findings, facts.unplaced, chart_cost(positions), _involved(findings, positions))
+    if key is not None:
+        _cache_call(cache.set, key, _packed(reading), READING_SECONDS)
+    return reading
+
+
+def _cache_call(method: Callable[..., Any], *args: Any) -> Any:
+    """A call to the cache that cannot fail the page: without the cache, the reading is computed."""
+    try:
+        return method(*args)
+    except Exception:  # Redis down or unreachable: its client's errors, whatever they are
+        logger.warning("chart readings: the cache did not answer", exc_info=True)
+        return None
+
+
+def _involved(findings: list[Finding], positions: list[Position]) -> dict[int, dict[str, list[Any]]]:
+    manager_of = {position.id: position.reports_to_id for position in positions}
+    involved: dict[int, dict[str, list[Any]]] = {}
+    for finding in findings:
+        for position in finding.positions:
+            seat = involved.setdefault(position.id, {"rules": [], "path": seat_path(manager_of, position.id)})
+            seat["rules"].append([finding.rule, finding.severity])
+    return involved
+
+
+def _packed(reading: ChartReading) -> dict[str, Any]:
+    """A reading as plain values: each seat by its id (the page has read the seats themselves)."""
+    cost = reading.cost
+    return {
+        "findings": [(f.rule, f.severity, f.message, f.advice, [p.pk for p in f.positions]) for f in reading.findings],
+        "unplaced": [(p.pk, p.name, p.level) for p in reading.unplaced],
+        "cost": (cost.total, cost.per_team, [p.pk for p in cost.unpriced]),
+        "involved": reading.involved,
+    }
+
+
+def _unpacked(kept: dict[str, Any], positions: list[Position]) -> ChartReading | None:
+    """The reading back, with the seats just read; None if it names a seat not among them."""
+    by_id = {position.id: position for position in positions}
+    try:
+        findings = [
+            Finding(rule, severity, message, advice, tuple(by_id[pk] for pk in seats))
+            for rule, severity, message, advice, seats in kept["findings"]
+        ]
+        total, per_team, unpriced = kept["cost"]
+        cost = ChartCost(total, per_team, [by_id[pk] for pk in unpriced])
+    except KeyError:
+        return None
+    unplaced = [Person(pk=pk, name=name, level=level) for pk, name, level in kept["unplaced"]]
+    return ChartReading(findings, unplaced, cost, kept["involved"])

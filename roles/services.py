@@ -212,8 +212,8 @@ def position_save(*, chart: Chart, data: PositionData, position: Position | None
     errors = {}
     if not data.title.strip():
         errors["title"] = "A position needs a title."
-    if not data.roles:
-        errors["roles"] = "A position holds at least one role (small teams may combine several)."
+    # No role is allowed: a seat outside marketing (a CEO, a sales director, an engineer) holds none, counts
+    # its salary or nothing in cost (roles.cost) and still takes part in the reporting lines.
     if errors:
         raise ValidationError(errors)
     _check_manager(chart=chart, position=position, manager=data.reports_to)

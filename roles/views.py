@@ -25,12 +25,12 @@ from core.views import PageRequest, read_only
 
 from .choices import ChartStatus
 from .compare import chart_compare, compare_pair
-from .cost import chart_cost
 from .csv_io import chart_export_csv
+from .findings_version import findings_version
 from .forms import ChartImportForm, CompareForm, PersonForm, PositionForm, ScenarioForm
 from .history import position_history
 from .models import Chart, Person, Position
-from .rules import chart_facts, findings_from
+from .rules import chart_reading
 from .selectors import (
     chart_adoption_impact,
     chart_graph,
@@ -43,7 +43,6 @@ from .selectors import (
     position_move_targets,
     position_reports,
     position_search,
-    seat_path,
 )
 from .services import (
     PositionData,
@@ -81,18 +80,10 @@ def _workspace(
     """Everything the chart page shows, in a fixed number of queries whatever the chart's size: the
     whole chart is read for its findings and cost, and the top levels (or the branches the user had
     open) are drawn; deeper branches load as they are opened (`position_branch`)."""
-    chart = get_object_or_404(Chart, pk=chart_id)
+    chart = get_object_or_404(Chart.objects.annotate(findings_version=findings_version()), pk=chart_id)
     positions = chart_positions(chart)
-    facts = chart_facts(chart, positions)
-    findings = findings_from(facts)
-    # For orgchart.js: each seat a finding involves, with the findings' rules and the path from the top
-    # (so "Involves: …" can open the branches down to a seat not drawn yet).
-    manager_of = {position.pk: position.reports_to_id for position in positions}
-    seat_findings: dict[int, dict[str, list[Any]]] = {}
-    for finding in findings:
-        for position in finding.positions:
-            seat = seat_findings.setdefault(position.pk, {"rules": [], "path": seat_path(manager_of, position.pk)})
-            seat["rules"].append([finding.rule, finding.severity])
+    reading = chart_reading(chart, positions)  # kept between requests while nothing it reads changes
+    findings = reading.findings
     outline = _outline(request) if outline is None else outline
     return {
         "chart": chart,
@@ -101,12 +92,14 @@ def _workspace(
         "top": next((position for position in positions if position.reports_to_id is None), None),
         "tree": chart_tree(positions=positions) if outline else [],
         "seats": [] if outline else chart_graph(positions, expanded=_opened(request), reveal=reveal),
-        "seat_findings": seat_findings,
+        # For orgchart.js: each seat a finding involves, with the findings' rules and the path from the top
+        # (so "Involves: …" can open the branches down to a seat not drawn yet).
+        "seat_findings": reading.involved,
         # Most severe first; a chart with hundreds lists the first FINDINGS_SHOWN unless all are asked for.
         "findings": findings if printed or request.GET.get("findings") == "all" else findings[:FINDINGS_SHOWN],
         "finding_count": len(findings),
-        "unplaced": facts.unplaced,
-        "cost": chart_cost(positions),
+        "unplaced": reading.unplaced,
+        "cost": reading.cost,
         "can_edit": chart.is_editable and request.user.has_perm("roles.change_position"),
     }
 

@@ -7,7 +7,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITES = {"save", "delete", "create", "update", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
-PAGES = ["roles/views.py", "workflows/views.py", "governance/views.py", "marops/views.py", "marops/api.py"]
+PAGES = [
+    "roles/views.py",
+    "workflows/views.py",
+    "governance/views.py",
+    "marops/views.py",
+    "marops/api.py",
+    "webhooks/views.py",
+    "hr/views.py",
+]
 
 
 def orm_writes(source: str) -> list[str]:

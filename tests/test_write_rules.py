@@ -32,6 +32,9 @@ from tests.factories import (
     WorkflowFactory,
     role,
 )
+from tests.hr.test_views import an_applied_import
+from tests.hr.test_views import mapping_data as hr_mapping
+from tests.webhooks.helpers import a_pending_delivery
 from workflows.models import Agent, OwnershipFlag, Step, Workflow
 from workflows.services import workflow_archive
 
@@ -121,6 +124,7 @@ def everything() -> dict[str, list[tuple[Any, ...]]]:
         "workflows": list(Workflow.objects.order_by("pk").values_list("pk", "name", "status", "owner", "archived_at")),
         "steps": list(Step.objects.order_by("pk").values_list("pk", "workflow", "order", "name", "mode", "agent")),
         "agents": list(Agent.objects.order_by("pk").values_list("pk", "status", "allowed_mode")),
+        "incidents": list(Incident.objects.order_by("pk").values_list("pk", "severity")),
         "reviews": list(Review.objects.order_by("pk").values_list("pk", "status", "root_cause", "analysis", "version")),
         "actions": list(CorrectiveAction.objects.order_by("pk").values_list("pk", "description", "is_done")),
         "switches": list(KillSwitchEvent.objects.order_by("pk").values_list("pk")),
@@ -195,6 +199,9 @@ TABLE: list[Write] = [
     # A resolved review is closed; its corrective actions can still be ticked off (tests below).
     Write("governance:review-update", lambda w: w.resolved, lambda w: {"version": w.resolved.review.version, "root_cause": "policy"}, "it can no longer be changed"),
     Write("governance:action-add", lambda w: w.resolved, lambda w: {"description": "More", "assignee": w.head.pk, "due_on": "2026-06-01"}, "add follow-up actions to a new incident"),
+    # Severity is only ever raised (the incident is high); a resolved review is reopened only from the page showing its current version.
+    Write("governance:incident-escalate", lambda w: w.resolved, lambda w: {"severity": "medium", "reason": "Less bad."}, "The incident is already high"),
+    Write("governance:incident-reopen", lambda w: w.resolved, lambda w: {"version": w.resolved.review.version - 1, "reason": "Again."}, "Someone else changed this review"),
     # Retired is for good; a paused agent is resumed, not paused again; an active one is not "resumed",
     # and retires only once it acts in no workflow.
     Write("governance:agent-policy", lambda w: w.retired, lambda w: {"allowed_mode": "autonomous", "rationale": "Why not."}, "is retired"),
@@ -206,6 +213,12 @@ TABLE: list[Write] = [
     Write("governance:agent-retire", lambda w: w.active, reason, "still acts in"),
     # Someone who has left (deactivated) cannot leave again: what they still hold is handed on from findings.
     Write("governance:person-leave", lambda w: PersonFactory(name="Gone", is_active=False), lambda w: {"reason": "Left.", "action": "confirm"}, "is not an active member"),
+    # An applied people import is done: it is not remapped, recorrected or applied again (upload the file again).
+    Write("hr:people-import-mapping", lambda w: an_applied_import(w.user), lambda w: hr_mapping(), "has been applied"),
+    Write("hr:people-import-roles", lambda w: an_applied_import(w.user), lambda w: {"remember": "on"}, "has been applied"),
+    Write("hr:people-import-detail", lambda w: an_applied_import(w.user), lambda w: {"target": "scenario", "scenario_name": "Again"}, "has been applied"),
+    # A delivery still being sent is not sent twice at once.
+    Write("webhooks:delivery-resend", lambda w: a_pending_delivery(), nothing, "This delivery is still being sent"),
 ]  # fmt: skip
 
 API_TABLE: list[ApiWrite] = [
@@ -272,11 +285,19 @@ STATELESS = {
     "roles:person-edit": "anyone, planned or inactive, can be corrected (tests/roles/test_people.py)",
     "plan-update": "the plan has no states",
     "profile": "the user's own API tokens",
+    "notifications:unsubscribe": "the signed link's own person and topic; any state (tests/notifications)",
     "login": "Django's",
     "logout": "Django's",
     "password_change": "Django's: the user's own password",
     "password_reset": "Django's: sends a reset link",
     "password_reset_confirm": "Django's: sets the password from a reset link",
+    "hr:people-import": "an upload creates a new import (bad files: tests/hr/test_views.py)",
+    "webhooks:endpoint-new": "creates a new endpoint",
+    "webhooks:endpoint-edit": "an endpoint, enabled or disabled, can be corrected",
+    "webhooks:endpoint-enable": "enabling an enabled endpoint changes nothing (tests/webhooks/test_pages.py)",
+    "webhooks:endpoint-disable": "disabling a disabled endpoint changes nothing",
+    "webhooks:endpoint-test": "a test event goes even to a disabled endpoint, to check a fix",
+    "webhooks:endpoint-delete": "any endpoint can be deleted, with its delivery log",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

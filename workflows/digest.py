@@ -8,11 +8,10 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.mail import email_render, email_send
 from roles.models import Person
 from roles.selectors import head_of_marops
 
@@ -64,11 +63,12 @@ def _send(digest: FlagDigest, head: Person) -> int:
             "more": max(0, len(new) - SHOWN),
             "base_url": settings.MAROPS_BASE_URL,
         }
-        send_mail(
+        text, html = email_render("workflows/flag_digest", context)
+        email_send(
+            to=[head.email],
             subject=f"MarOps: {len(new)} new ownership flag{'s' if len(new) != 1 else ''}",
-            message=render_to_string("workflows/flag_digest.txt", context),
-            from_email=None,
-            recipient_list=[head.email],
+            text=text,
+            html=html,
         )
         OwnershipFlag.objects.filter(pk__in=[flag.pk for flag in new]).update(digested_at=timezone.now())
     digest.flags = len(new)

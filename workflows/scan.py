@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from core.db import Switch
+from core.events import publish_many
 
 from .accountability import ACCOUNTABLE, Gap, buyer_facing_ai_steps, reason_expression, with_gap
 from .choices import SCAN_KINDS, AgentStatus, FlagKind, WorkflowStatus
@@ -338,7 +339,7 @@ def ownership_scan() -> ScanResult:
             # The causes and the open flags are joined in memory: room for a few hundred thousand of
             # each, for this transaction only (one scan at a time).
             cursor.execute("SET LOCAL work_mem = '64MB'")
-    return _diff(None)
+    return _published(_diff(None))
 
 
 @transaction.atomic(savepoint=False)  # a failed refresh fails the change it belongs to: no savepoint to undo
@@ -359,7 +360,26 @@ def ownership_refresh(
     if not workflows and not agents:
         return ScanResult()
     _lock(shared=True)
-    return _diff(Scope(frozenset(workflows), frozenset(agents)))
+    return _published(_diff(Scope(frozenset(workflows), frozenset(agents))))
+
+
+def _published(result: ScanResult) -> ScanResult:
+    """Tell the subscribers (core.events) which flags opened and resolved, once the change commits."""
+    opened = [
+        {
+            "flag_kind": cause.kind,
+            "subject_key": cause.subject_key,
+            "message": cause.message,
+            "workflow_id": cause.workflow_id,
+            "step_id": cause.step_id,
+            "agent_id": cause.agent_id,
+        }
+        for cause in result.opened
+    ]
+    resolved = [{"flag_kind": f.kind, "subject_key": f.subject_key, "flag_id": f.pk} for f in result.resolved]
+    publish_many("flag.opened", opened)
+    publish_many("flag.resolved", resolved)
+    return result
 
 
 def people_changed_refresh(person_ids: set[int] | None) -> None:

@@ -59,6 +59,9 @@ LEADER = [
     "/org/people/new/",
     "/org/people/{person}/edit/",
     "/governance/people/{person}/leave/",
+    "/settings/webhooks/",
+    "/settings/webhooks/new/",
+    "/people/import/",
 ]
 # What only MarOps staff do: log an incident.
 STAFF = ["/governance/incidents/new/"]

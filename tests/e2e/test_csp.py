@@ -21,7 +21,7 @@ from workflows.models import Step, Workflow
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Not pages: downloads, the logout form's target, the API (JSON), Django admin (walked separately).
-SKIP = re.compile(r"/export|\.csv$|\.svg$|^/accounts/logout/|^/api/v1/(?!docs)|^/admin/|^/static/")
+SKIP = re.compile(r"/export|\.csv$|\.xlsx$|\.svg$|^/accounts/logout/|^/api/v1/(?!docs)|^/admin/|^/static/")
 MAX_PAGES = 60
 
 

@@ -20,6 +20,8 @@ OPEN_URLS = {
     "/accounts/password/reset/sent/",
     "/accounts/reset/1/1/",
     "/accounts/reset/done/",
+    # An e-mail's unsubscribe link works without a login (the signed link is the key; RFC 8058's one click).
+    "/notifications/unsubscribe/1/",
 }
 
 

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
         ("/org/charts/", "Charts"),
         ("/org/compare/", "Charts"),
         ("/org/people/", "People"),
+        ("/people/import/", "People"),
         ("/workflows/flags/", "Flags"),
         ("/dashboard/", "Dashboard"),
     ],

@@ -123,3 +123,12 @@ def test_the_demo_company_existed_before_its_incidents(demo):
     incident = Incident.objects.select_related("step__workflow").get(summary__startswith="Chat Concierge quoted")
     then = step_accountable_at(incident.step, incident.occurred_at)
     assert then.gap == "owner-outside-marops" and "Tom Nguyen" in then.reason
+
+
+def test_loading_the_demo_tells_nobody(mailoutbox, django_capture_on_commit_callbacks):
+    # The demo's incidents and reviews are history, not news: no e-mail to its made-up people, no webhook.
+    from notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    assert mailoutbox == [] and not Notification.objects.exists()

@@ -28,15 +28,25 @@ def small_chart():
     return chart
 
 
-def test_saving_needs_a_title_and_a_role_and_changes_nothing_when_refused(small_chart):
+def test_saving_needs_a_title_and_changes_nothing_when_refused(small_chart):
     head = small_chart.positions.get(title="Head")
     data = position_data(head)
     data.title, data.roles = " ", []
     with pytest.raises(ValidationError) as refused:
         position_save(chart=small_chart, data=data, position=head)
-    assert set(refused.value.message_dict) == {"title", "roles"}
+    assert set(refused.value.message_dict) == {"title"}
     head.refresh_from_db()
     assert head.title == "Head" and head.roles.count() == 1
+
+
+def test_a_seat_outside_marketing_may_hold_no_role(small_chart):
+    """Issue 14: a CEO, a sales director or an engineer holds no catalogue role."""
+    head = small_chart.positions.get(title="Head")
+    data = position_data(head)
+    data.title, data.roles = "VP Sales", []
+    position_save(chart=small_chart, data=data, position=head)
+    head.refresh_from_db()
+    assert head.title == "VP Sales" and head.roles.count() == 0
 
 
 def test_a_dotted_line_to_itself_or_to_the_solid_line_manager_is_refused(small_chart):

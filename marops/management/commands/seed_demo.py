@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from core import events
 from marops.demo import DEMO_PASSWORD, DEMO_USERS, LIVE_CHART, TARGET_CHART, DemoUser, seed_demo
 from roles.models import Chart
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
             )
             self._print_logins(DEMO_USERS)
             return
-        users = seed_demo()
+        with events.quiet():
+            users = seed_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo company ready: “{LIVE_CHART}” (live) and “{TARGET_CHART}”."))
         self._print_logins(users)
 
