@@ -60,6 +60,14 @@ class Comparison:
             "repetitions": self.repetitions,
         }
 
+    @classmethod
+    def from_dict(cls, figure: dict[str, Any]) -> "Comparison":
+        """Back from `as_dict` (a measure run in another process, e.g. bench/people_import.py)."""
+        timed = "a_ms" in figure
+        a, b = (figure["a_ms"] / 1000, figure["b_ms"] / 1000) if timed else (figure["a"], figure["b"])
+        (q1, q3), (lo, hi) = figure["ratio_iqr"], figure["ratio_min_max"]
+        return cls(a, b, figure["ratio"], q1, q3, lo, hi, figure["repetitions"], timed)
+
     def spread(self, percent: bool = False) -> str:
         """'IQR 1.21–1.35x, 1.10–1.52x' (the middle half of the per-pair ratios, then min–max)."""
         if percent:

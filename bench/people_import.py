@@ -179,7 +179,9 @@ def print_people_import(results: dict[str, Any]) -> None:
     for name in ("preview", "apply"):
         print(format_row(f"HR import {name}, {people:,} people / raw SQL", results[name], "<= 5x"))
     for name, sizes in results["queries"].items():
-        counts = ", ".join(f"{count} at {size:,}" for size, count in sorted(sizes.items()))
+        counts = ", ".join(
+            f"{count} at {int(size):,}" for size, count in sorted(sizes.items(), key=lambda s: int(s[0]))
+        )
         print(f"  {name} queries: {counts}")
 
 
@@ -195,7 +197,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE") or 1))
-    scale = parser.parse_args().scale
+    parser.add_argument("--json-to", help="write the figures as JSON to this file (make bench reads them)")
+    args = parser.parse_args()
+    scale = args.scale
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/marops_bench_hr")
     os.environ.update(BENCH_DATABASE_URL=url)
     from bench import run  # sets the environment the bench runs in
@@ -211,8 +215,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     seed_demo()
     results = measure(scale)
-    print_people_import(results)
-    print(json.dumps(as_json(results), indent=1))
+    if args.json_to:
+        Path(args.json_to).write_text(json.dumps(as_json(results)))
+    else:
+        print_people_import(results)
+        print(json.dumps(as_json(results), indent=1))
 
 
 if __name__ == "__main__":
