@@ -51,11 +51,13 @@ class Command(BaseCommand):
             target=target,
             scenario_name=scenario,
         )
-        self.stdout.write(f"{file.name}: {FORMATS[fmt]} export, {len(table.rows):,} rows.")
+        rows = len(table.rows)
+        self.stdout.write(f"{file.name}: {FORMATS[fmt]} export, {rows:,} {'row' if rows == 1 else 'rows'}.")
         plan = build_plan(people_import, progress=progress_printer(self._progress, tty=self.stderr.isatty()))
         if plan.problems:
             self._problems([Problem(p["row"], p["column"], p["message"]) for p in plan.problems])
-            raise CommandError(f"Nothing imported: {len(plan.problems)} problem(s) in {file}.")
+            count = len(plan.problems)
+            raise CommandError(f"Nothing imported: {count} {'problem' if count == 1 else 'problems'} in {file}.")
         where = f"new scenario “{scenario}”" if scenario else "the live chart (sync)"
         self.stdout.write(f"Preview against {where}:")
         for line in plan.lines():
