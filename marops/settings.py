@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marops.context_processors.navigation",
+                "marops.sso.login_options",  # the login page's "Sign in with …" (nothing without OIDC_*)
             ],
         },
     },
@@ -148,6 +149,31 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on through the company's identity provider (OpenID Connect; marops/sso.py, docs/architecture.md
+# "Single sign-on"). On when the issuer, client id and secret are all set; without them nothing changes.
+# The endpoints come from the issuer's discovery document; id_tokens are RS256, checked against its JWKS.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "").strip()
+OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET)
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your company account")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "")  # e.g. "groups"; empty: groups are kept as set here
+OIDC_GROUP_MAP = os.environ.get("OIDC_GROUP_MAP", "")  # "idp-group=Leaders,idp-ops=MarOps staff"
+OIDC_CREATE_PERSON = env_bool("OIDC_CREATE_PERSON")  # a sign-in with an unknown e-mail adds the person
+OIDC_PASSWORD_LOGIN = env_bool("OIDC_PASSWORD_LOGIN", True)  # false: only single sign-on (and no password form)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+if OIDC_ENABLED:
+    # Axes stays first (a locked-out address is refused before the provider is asked); with password
+    # login off, the password backend is gone, so no password is accepted anywhere (Django admin included).
+    AUTHENTICATION_BACKENDS = [
+        AUTHENTICATION_BACKENDS[0],
+        "marops.sso.OidcBackend",
+        *(AUTHENTICATION_BACKENDS[1:] if OIDC_PASSWORD_LOGIN else []),
+    ]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")

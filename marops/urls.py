@@ -30,6 +30,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("accounts/profile/", views.profile, name="profile"),
+    path("oidc/", include("marops.sso")),  # single sign-on; 404 unless OIDC_* are set
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

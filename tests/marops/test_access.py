@@ -22,6 +22,10 @@ OPEN_URLS = {
     "/accounts/reset/done/",
     # An e-mail's unsubscribe link works without a login (the signed link is the key; RFC 8058's one click).
     "/notifications/unsubscribe/1/",
+    # Single sign-on: off to the provider, back from it, and why a sign-in was refused (404 without OIDC_*).
+    "/oidc/authenticate/",
+    "/oidc/callback/",
+    "/oidc/refused/",
 }
 
 
