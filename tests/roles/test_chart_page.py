@@ -90,13 +90,32 @@ def test_a_branch_loads_a_seats_reports_in_the_same_queries_whatever_their_numbe
     top = Position.objects.get(chart=chart, reports_to=None)
     client.force_login(make_user("e", "Executives"))
     client.get(reverse("roles:position-branch", args=[top.pk]))
-    # Session, user, permissions (one query), the manager, its reports, roles, expertise, dotted lines.
-    with django_assert_max_num_queries(8):
+    # Session, user, permissions (one query), the seat with its reports, their roles, expertise, dotted lines.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("roles:position-branch", args=[top.pk]), **HTMX)
     html = response.content.decode()
     assert html.count('data-testid="seat"') == reports
     assert html.count(f'data-manager-id="{top.pk}"') == reports
     assert "draggable" not in html  # an Executive moves nothing
+
+
+def test_a_branch_of_a_former_live_chart_is_drawn_read_only_and_a_missing_seat_is_not_found(client, live):
+    scenario = chart_clone(chart=live, name="Next year")
+    chart_adopt(chart=scenario)  # the old live chart is now history: read-only
+    live.refresh_from_db()
+    client.force_login(make_user("l", "Leaders"))
+    top = seat(live, "Chief Executive Officer")
+    response = client.get(reverse("roles:position-branch", args=[top.pk]), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count(f'data-manager-id="{top.pk}"') == top.reports.count() > 0
+    assert "draggable" not in html
+    current = seat(scenario, "Chief Executive Officer")  # the adopted chart, live now: a Leader may drag
+    assert (
+        'draggable="true"' in client.get(reverse("roles:position-branch", args=[current.pk]), **HTMX).content.decode()
+    )
+    missing = client.get(reverse("roles:position-branch", args=[Position.objects.order_by("-pk")[0].pk + 1]), **HTMX)
+    assert missing.status_code == 404
 
 
 def test_search_finds_seats_by_platform_expertise_team_and_person(client, live):

@@ -51,8 +51,8 @@ class Command(BaseCommand):
             target=target,
             scenario_name=scenario,
         )
-        rows = len(table.rows)
-        self.stdout.write(f"{file.name}: {FORMATS[fmt]} export, {rows:,} {'row' if rows == 1 else 'rows'}.")
+        read = len(table.rows)
+        self.stdout.write(f"{file.name}: {FORMATS[fmt]} export, {read:,} {'row' if read == 1 else 'rows'}.")
         plan = build_plan(people_import, progress=progress_printer(self._progress, tty=self.stderr.isatty()))
         if plan.problems:
             self._problems([Problem(p["row"], p["column"], p["message"]) for p in plan.problems])
