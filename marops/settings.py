@@ -118,6 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # took 150-180 ms per query to save a few. A web request's queries are short: no JIT. (Poolers such
     # as PgBouncer refuse this startup option: set DATABASE_JIT_OFF=false and ALTER ROLE ... SET jit = off.)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Django's cursors bind on the client and prepare nothing; this only lets the ownership refresh prepare
+    # its one statement (workflows/scan.py, _prepared_cursor), never anything by count. Poolers that refuse
+    # prepared statements (PgBouncer in transaction mode before 1.21): DATABASE_PREPARED_STATEMENTS=false.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the local worker share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -321,6 +326,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 MAROPS_DIGEST_HOUR = int(os.environ.get("MAROPS_DIGEST_HOUR", "8"))  # local time (TIME_ZONE)
+MAROPS_PAGES_COUNTED = int(os.environ.get("MAROPS_PAGES_COUNTED", "100"))  # list pages count this far (core.views)
 # Notifications: a flag open this many days is sent to the Head of MarOps; what is overdue this many days
 # more goes to the holder's manager in the live chart too; the daily summary goes from this hour (local).
 MAROPS_FLAG_REMINDER_DAYS = int(os.environ.get("MAROPS_FLAG_REMINDER_DAYS", "7"))
@@ -337,6 +343,7 @@ MAROPS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("MAROPS_WEBHOOK_TIMEOUT_SE
 MAROPS_WEBHOOK_RETRY_SECONDS = float(os.environ.get("MAROPS_WEBHOOK_RETRY_SECONDS", "30"))
 MAROPS_WEBHOOK_MAX_RETRIES = int(os.environ.get("MAROPS_WEBHOOK_MAX_RETRIES", "8"))
 MAROPS_WEBHOOK_DISABLE_AFTER_HOURS = float(os.environ.get("MAROPS_WEBHOOK_DISABLE_AFTER_HOURS", "24"))
+MAROPS_WEBHOOK_ALLOW_PRIVATE = env_bool("MAROPS_WEBHOOK_ALLOW_PRIVATE")  # off: no webhook to 10.x, localhost…
 # Links in e-mails point here.
 MAROPS_BASE_URL = os.environ.get("MAROPS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

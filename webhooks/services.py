@@ -24,7 +24,7 @@ from .choices import TEST_EVENT, DeliveryStatus, EndpointKind
 from .documents import body_for, event_document
 from .models import Attempt, Delivery, Endpoint
 from .selectors import endpoints_for
-from .sender import Answer, post
+from .sender import Answer, host_refusal, post
 from .signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, new_secret, signature
 
 URL_MAX = 2000
@@ -42,6 +42,8 @@ def _url_problem(url: str) -> str | None:
         return "The URL has no host name (e.g. https://hooks.example.com/marops)."
     if len(url) > URL_MAX:
         return f"The URL is longer than {URL_MAX} characters."
+    if not settings.MAROPS_WEBHOOK_ALLOW_PRIVATE:  # cloud metadata, 10.x, localhost…: sender.non_public
+        return host_refusal(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     return None
 
 
@@ -208,6 +210,7 @@ def delivery_attempt(*, delivery_id: int, last_try: bool) -> Outcome:
         body=body,
         headers=_headers(delivery, body),
         timeout=settings.MAROPS_WEBHOOK_TIMEOUT_SECONDS,
+        allow_private=settings.MAROPS_WEBHOOK_ALLOW_PRIVATE,
     )
     return _record(delivery, answer, started_at=started_at, last_try=last_try)
 

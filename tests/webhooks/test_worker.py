@@ -26,6 +26,7 @@ def worker_settings(monkeypatch):
     monkeypatch.setenv("MAROPS_WEBHOOK_TIMEOUT_SECONDS", str(TIMEOUT))
     monkeypatch.setenv("MAROPS_WEBHOOK_RETRY_SECONDS", "0.5")
     monkeypatch.setenv("MAROPS_WEBHOOK_MAX_RETRIES", "3")
+    monkeypatch.setenv("MAROPS_WEBHOOK_ALLOW_PRIVATE", "true")  # the receiver is on 127.0.0.1
     app.conf.task_always_eager = False
     yield
     app.conf.task_always_eager = True
