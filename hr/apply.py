@@ -19,7 +19,7 @@ from roles.services import chart_clone, people_changed, positions_record_history
 from workflows.models import Platform
 
 from .formats import Problem
-from .plan import Diff, PersonRow, Plan, Progress, compare, live_chart, plan_from_diff
+from .plan import Diff, PersonRow, Plan, Progress, compare, plan_from_diff
 from .titles import KNOWN_PLATFORMS, TitleMatcher, level_from_title
 
 
@@ -194,7 +194,3 @@ def _write_seats(diff: Diff, *, chart: Chart, matcher: TitleMatcher, by: User | 
     )
     positions_record_history([s.position for s in diff.added if s.position is not None], reason=reason[:100], by=by)
     Position.history.bulk_history_create(updates, update=True, default_user=by, default_change_reason=reason[:100])
-
-
-def live_target() -> Chart | None:
-    return live_chart()

@@ -30,9 +30,9 @@ from core.imports import _SUSPECT, no_progress
 from core.validators import date_problem, int_problem, text_problem
 from governance.leavers import leaver_handoffs
 from governance.selectors import person_holdings
-from roles.choices import ChartStatus
 from roles.csv_io import _cycle_message, _cycles
-from roles.models import Chart, Person, Position, PositionRole
+from roles.models import Chart, Person, Position
+from roles.selectors import chart_live
 
 from .formats import FIELD_LABELS, Problem, Table, mapping_problems, read_table
 from .models import PeopleImport
@@ -317,10 +317,6 @@ class Diff:
     returning: list[Seat] = field(default_factory=list)
     unchanged: int = 0
     root_seat: Position | None = None  # the target's top seat, when another seat becomes the top
-
-
-def live_chart() -> Chart | None:
-    return Chart.objects.filter(status=ChartStatus.LIVE).first()
 
 
 def effective_match(matcher: TitleMatcher, row: PersonRow, overrides: dict[str, Any]) -> TitleMatch:
@@ -630,19 +626,10 @@ def build_plan(people_import: PeopleImport, progress: Progress = no_progress) ->
     if problems:
         return Plan(target=target, problems=[p.to_json() for p in problems])
     matcher = TitleMatcher.load()
-    chart = live_chart()
+    chart = chart_live()
     if chart is None and target == "live":
         return Plan(
             target=target, problems=[Problem(0, "", "there is no live chart to sync: import into a scenario").to_json()]
         )
     diff = compare(rows, chart=chart, target=target, matcher=matcher, overrides=people_import.overrides or {})
     return plan_from_diff(diff, target=target, matcher=matcher)
-
-
-def role_links_of(positions: list[Position]) -> dict[int, list[int]]:
-    links: dict[int, list[int]] = {}
-    for position_id, role_id in PositionRole.objects.filter(position__in=positions).values_list(
-        "position_id", "role_id"
-    ):
-        links.setdefault(position_id, []).append(role_id)
-    return links

@@ -28,7 +28,7 @@ from .formats import (
     save_mapping,
 )
 from .models import PeopleImport
-from .plan import Plan, build_plan, people_import_rows
+from .plan import build_plan, people_import_rows
 from .titles import TitleMatch, TitleMatcher, remember, title_key
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -261,7 +261,8 @@ def people_import_apply(import_id: int) -> None:
             reason=f"Imported from {people_import.filename} by {who}",
             progress=report,
         )
-        outcome = {"status": ImportStatus.APPLIED, "chart": chart, "problems": []}
+        # What was written, for the target chosen at apply (the page then shows this, not the preview's plan).
+        outcome = {"status": ImportStatus.APPLIED, "chart": chart, "plan": plan.to_json(), "problems": []}
     except (ApplyRefused, HrFileError) as exc:
         outcome["problems"] = [p.to_json() for p in exc.problems]
     except ValidationError as exc:
@@ -276,8 +277,3 @@ def people_import_apply(import_id: int) -> None:
         raise
     finally:
         PeopleImport.objects.filter(pk=import_id).update(finished_at=timezone.now(), **outcome)
-
-
-def preview_now(people_import: PeopleImport) -> Plan:
-    """The dry run in this process (the command): nothing is written."""
-    return build_plan(people_import)

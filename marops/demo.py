@@ -452,6 +452,9 @@ def _upsert_incidents(
             Review.objects.filter(incident=incident).update(
                 due_on=review_due_on(severity=severity, logged_on=occurred_at.date())
             )
+            # Logged long ago, too: the notifications' catch-up (incidents of the last day nobody was told
+            # about) must not announce the demo's history to its made-up people.
+            Incident.objects.filter(pk=incident.pk).update(created_at=occurred_at)
             incident.refresh_from_db()
         else:
             accountability = step_accountable(step) if step else agent_accountable(agent)

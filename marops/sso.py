@@ -125,6 +125,9 @@ def groups_from_claims(claims: dict[str, Any]) -> set[str] | None:
     claim = getattr(settings, "OIDC_GROUPS_CLAIM", "")
     if not claim:
         return None
+    if claim not in claims:  # not sent (a groups overage, a missing scope): keep the groups the login has
+        log.warning("OpenID Connect: the %r claim was not sent; the login's groups are kept", claim)
+        return None
     values = claims.get(claim) or []
     if isinstance(values, str):
         values = values.replace(",", " ").split()
@@ -191,7 +194,7 @@ class OidcBackend(OIDCAuthenticationBackend, PermissionsBackend):
                 key,
                 algorithms=[self.OIDC_RP_SIGN_ALGO],
                 audience=self.OIDC_RP_CLIENT_ID,
-                issuer=settings.OIDC_ISSUER,
+                issuer=discovery()["issuer"],  # as the provider spells it (a trailing "/" included)
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.InvalidTokenError as exc:
@@ -206,7 +209,7 @@ class OidcBackend(OIDCAuthenticationBackend, PermissionsBackend):
         if not email:
             refuse(self.request, f"{provider_name()} did not tell MarOps your e-mail address.")
             return None
-        if claims.get("email_verified") is False:
+        if str(claims.get("email_verified", True)).lower() == "false":  # some userinfo endpoints send "false"
             refuse(self.request, f"{provider_name()} has not verified your e-mail address {email}.")
             return None
         try:

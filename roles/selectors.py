@@ -8,7 +8,21 @@ from functools import partial
 from typing import Any, NamedTuple, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Case, Count, Exists, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.base import ModelState
 from django.db.models.functions import Coalesce
 
@@ -452,10 +466,12 @@ def position_search(chart: Chart, text: str) -> tuple[int, list[SeatFound]]:
             )
         )
         .select_related("person")
-        .order_by("title")
+        .annotate(matches=Window(Count("*")))  # how many in all, read with the first SEARCH_LIMIT only
+        .order_by("title")[:SEARCH_LIMIT]
     )
     manager_of = dict(Position.objects.filter(chart=chart).values_list("id", "reports_to_id"))
-    return len(found), [SeatFound(p, seat_path(manager_of, p.pk)) for p in found[:SEARCH_LIMIT]]
+    total = found[0].matches if found else 0
+    return total, [SeatFound(p, seat_path(manager_of, p.pk)) for p in found]
 
 
 def position_move_targets(position: Position) -> list[tuple[int, str]]:

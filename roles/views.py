@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -449,6 +449,8 @@ def people(request: PageRequest) -> HttpResponse:
 @permission_required("roles.change_person", raise_exception=True)
 def person_edit(request: PageRequest, pk: int | None = None) -> HttpResponse:
     """Add a person (no `pk`) or correct one; a refused save shows every problem beside its field."""
+    if pk is None and not request.user.has_perm("roles.add_person"):  # the permission the "Add" button asks for
+        raise PermissionDenied
     person = get_object_or_404(Person, pk=pk) if pk is not None else None
     if request.method == "POST":
         form = PersonForm(request.POST)

@@ -1,5 +1,6 @@
 """The webhooks' finding, registered into governance's rules (webhooks/apps.py)."""
 
+from django.conf import settings
 from django.utils import timezone
 
 from governance.rules import GovernanceFinding
@@ -13,7 +14,8 @@ def webhook_disabled() -> list[GovernanceFinding]:
         GovernanceFinding(
             "webhook-disabled",
             f"The webhook “{endpoint.name}” was disabled on "
-            f"{timezone.localtime(endpoint.disabled_at):%d %b %Y at %H:%M} after a day of failed deliveries; "
+            f"{timezone.localtime(endpoint.disabled_at):%d %b %Y at %H:%M} after "
+            f"{settings.MAROPS_WEBHOOK_DISABLE_AFTER_HOURS:g} hours of failed deliveries; "
             f"its events are not being sent. {endpoint.disabled_reason} "
             "Fix the receiver, send a test event, then enable it again.",
         )

@@ -13,7 +13,12 @@ def platform_organised(facts: ChartFacts) -> list[Finding]:
         return []
     holders = {p.person_id for p in platform_positions if p.person_id is not None}
     # Only the platform seats' holders: one index lookup each, not a scan of every workflow's owner.
-    owners = set(Workflow.objects.filter(owner_id__in=holders).order_by().values_list("owner_id", flat=True).distinct())
+    owners = set(
+        Workflow.objects.filter(owner_id__in=holders, archived_at__isnull=True)
+        .order_by()
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
     findings = []
     for position in platform_positions:
         if position.person_id in owners:

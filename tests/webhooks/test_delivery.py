@@ -208,7 +208,7 @@ def test_an_endpoint_failing_for_a_day_is_disabled_with_a_finding_that_says_so(
 
         [finding] = [f for f in governance_findings() if f.rule == "webhook-disabled"]
         assert "The webhook “Ops bus” was disabled" in finding.message
-        assert "after a day of failed deliveries" in finding.message
+        assert "after 24 hours of failed deliveries" in finding.message
 
         incident_logged(django_capture_on_commit_callbacks)  # nothing more is sent to it
         assert len(receiver.requests) == 2

@@ -1,12 +1,12 @@
 """The chart rule of workflows (`platform-organised`) reads who owns a workflow and the seats' platform
-expertise: writes to them raise the findings version too (roles/migrations/0008_findings_version.py)."""
+expertise: writes to them raise the findings version too (roles/migrations/0007_findings_version.py)."""
 
 from django.db import migrations
 
 from roles.findings_version import findings_version_triggers
 
 TABLES = {
-    "workflows_workflow": "OLD.owner_id IS DISTINCT FROM NEW.owner_id",
+    "workflows_workflow": "(OLD.owner_id, OLD.archived_at) IS DISTINCT FROM (NEW.owner_id, NEW.archived_at)",
     "workflows_platform": "OLD.* IS DISTINCT FROM NEW.*",
     "workflows_platform_experts": "OLD.* IS DISTINCT FROM NEW.*",
 }

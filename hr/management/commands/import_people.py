@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.imports import progress_printer
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             return
         rows, _ = people_import_rows(people_import)
         try:
-            chart, _ = apply_rows(
+            chart, plan = apply_rows(
                 rows,
                 target=target,
                 scenario_name=scenario,
@@ -78,6 +79,8 @@ class Command(BaseCommand):
         except ApplyRefused as exc:
             self._problems(exc.problems)
             raise CommandError("Nothing imported.") from exc
+        except ValidationError as exc:  # e.g. the scenario's name is taken
+            raise CommandError(f"Nothing imported: {' '.join(exc.messages)}") from exc
         self.stdout.write(
             self.style.SUCCESS(f"Applied to “{chart.name}”: {plan.changes} change(s), {plan.unchanged} unchanged.")
         )
