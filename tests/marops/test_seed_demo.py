@@ -132,3 +132,16 @@ def test_loading_the_demo_tells_nobody(mailoutbox, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
     assert mailoutbox == [] and not Notification.objects.exists()
+
+
+def test_the_demo_incidents_are_history_for_the_notifications_catch_up():
+    # The catch-up tells, late, about incidents of the last day nobody was told about: not the demo's.
+    import datetime
+
+    from django.utils import timezone
+
+    from notifications.services import logged_unannounced
+
+    call_command("seed_demo")
+    an_hour_later = timezone.now() + datetime.timedelta(hours=1)  # past the catch-up's wait
+    assert logged_unannounced(an_hour_later) == []

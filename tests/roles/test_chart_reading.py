@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from roles.models import Chart, Person, Position, Role
 from roles.rules import chart_findings
@@ -136,6 +137,17 @@ def test_a_workflow_owner_change_shows_at_once(leader_client, live):
     Workflow.objects.filter(pk=Workflow.objects.order_by("pk").first().pk).update(owner=admin.person)
     response, _ = page(leader_client, live)
     assert not any(f.rule == "platform-organised" and admin in f.positions for f in response.context["findings"])
+    assert shown(response) == fresh(live)
+
+
+def test_a_workflow_deleted_shows_at_once(leader_client, live):
+    admin = seat(live, "Marketo Admin")
+    owned = Workflow.objects.order_by("pk").first()
+    Workflow.objects.filter(pk=owned.pk).update(owner=admin.person)
+    kept(leader_client, live)
+    Workflow.objects.filter(pk=owned.pk).update(archived_at=timezone.now(), status="retired")  # deleting it
+    response, _ = page(leader_client, live)
+    assert any(f.rule == "platform-organised" and admin in f.positions for f in response.context["findings"])
     assert shown(response) == fresh(live)
 
 

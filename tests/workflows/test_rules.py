@@ -34,3 +34,13 @@ def test_a_platform_seat_whose_holder_owns_a_workflow_does_not():
 
     chart = chart_with_platform_admin(owner_of_a_workflow=True)
     assert platform_organised(chart_facts(chart)) == []
+
+
+def test_a_deleted_workflow_does_not_count_as_owned():
+    from workflows.models import Workflow
+    from workflows.services import workflow_archive
+
+    chart = chart_with_platform_admin(owner_of_a_workflow=True)
+    workflow_archive(workflow=Workflow.objects.get())  # what deleting a workflow does
+    [finding] = [f for f in chart_findings(chart) if f.rule == "platform-organised"]
+    assert finding.message == "Marketo Admin is defined by a platform; Marco owns no workflow."
